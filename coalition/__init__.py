@@ -1,0 +1,76 @@
+"""Coalition: one multilingual API for a coalition of NGOs running a campaign together."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from coalition.config import Config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config.from_env()
+    app = Flask(__name__, instance_path=str(config.instance_path))
+    app.extensions["coalition.config"] = config
+    app.config.update(config.to_flask())
+    app.json.sort_keys = False
+
+    from coalition import errors, http, i18n
+    from coalition.extensions import CoalitionApi, babel, cache, db
+
+    db.init_app(app)
+    cache.init_app(app)
+    i18n.init_app(app, babel)
+    api = CoalitionApi(app, spec_kwargs=_spec_kwargs())
+    app.extensions["coalition.api"] = api
+    errors.init_app(app)
+    http.init_app(app)
+    _register_blueprints(app, api)
+
+    from coalition.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _spec_kwargs() -> dict:
+    from coalition.auth.scopes import SCOPES
+
+    return {
+        "info": {
+            "description": "Coordinate a European campaign across a coalition of organizations: "
+            "signature counts, materials, translations, outreach and metrics."
+        },
+        "servers": [{"url": "/"}],
+        "components": {
+            "securitySchemes": {
+                "oauth2": {
+                    "type": "oauth2",
+                    "flows": {
+                        "clientCredentials": {
+                            "tokenUrl": "/oauth/token",
+                            "scopes": {name: str(text) for name, text in SCOPES.items()},
+                        }
+                    },
+                }
+            }
+        },
+    }
+
+
+def _register_blueprints(app: Flask, api) -> None:
+    from coalition import health
+    from coalition.auth import server as oauth_server
+    from coalition.auth import views as oauth_views
+    from coalition.openapi import blp as openapi_blp
+
+    oauth_server.init_app(app)
+    app.register_blueprint(health.blp)
+    app.register_blueprint(oauth_views.blp)
+    app.register_blueprint(openapi_blp)
+    for blueprint in _api_blueprints():
+        api.register_blueprint(blueprint, url_prefix="/api/v1" + (blueprint.url_prefix or ""))
+
+
+def _api_blueprints() -> list:
+    """The API's blueprints, one per domain."""
+    return []

@@ -1,0 +1,134 @@
+"""Bearer token checks for API routes: who is calling, for which organization, with which scopes."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from functools import wraps
+
+from flask import g, request
+from sqlalchemy import select
+
+from coalition.auth.models import OAuthToken, hash_secret
+from coalition.errors import Forbidden, Unauthorized
+from coalition.extensions import cache, db
+from coalition.i18n import _
+
+# Validated tokens are cached this long; revocation and suspension also delete the entry, and
+# the short lifetime bounds staleness where a process cannot see another's deletion.
+TOKEN_CACHE_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of an API request, as its token says."""
+
+    client_id: str
+    organization_id: str
+    organization_slug: str
+    role: str
+    scopes: frozenset[str]
+    locales: tuple[str, ...] | None
+    expires_at: int
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == "coordinator"
+
+    def may_write_locale(self, locale: str) -> bool:
+        return self.locales is None or locale in self.locales
+
+
+def token_cache_key(token_hash: str) -> str:
+    return f"coalition:token:{token_hash}"
+
+
+def _principal_from_database(token_hash: str) -> Principal | None:
+    token = db.session.scalars(select(OAuthToken).filter_by(token_hash=token_hash)).first()
+    if token is None or token.revoked or token.is_expired():
+        return None
+    client = token.client
+    if client.disabled or not client.organization.is_active:
+        return None
+    return Principal(
+        client_id=client.client_id,
+        organization_id=client.organization_id,
+        organization_slug=client.organization.slug,
+        role=client.organization.role,
+        scopes=frozenset(token.scope.split()),
+        locales=tuple(client.locales) if client.locales else None,
+        expires_at=token.expires_at,
+    )
+
+
+def _load_principal(token_hash: str) -> Principal | None:
+    key = token_cache_key(token_hash)
+    cached = cache.get(key)
+    if cached is not None:
+        data = json.loads(cached)
+        data["scopes"] = frozenset(data["scopes"])
+        data["locales"] = tuple(data["locales"]) if data["locales"] is not None else None
+        principal = Principal(**data)
+    else:
+        principal = _principal_from_database(token_hash)
+        if principal is None:
+            return None
+        data = asdict(principal)
+        data["scopes"] = sorted(principal.scopes)
+        cache.set(key, json.dumps(data).encode(), TOKEN_CACHE_SECONDS)
+    if principal.expires_at <= time.time():
+        return None
+    return principal
+
+
+def _challenge(error: str | None = None, scope: str | None = None) -> dict:
+    value = 'Bearer realm="coalition"'
+    if error:
+        value += f', error="{error}"'
+    if scope:
+        value += f', scope="{scope}"'
+    return {"WWW-Authenticate": value}
+
+
+def authenticate() -> Principal:
+    """The request's principal, or a 401 problem with a Bearer challenge."""
+    header = request.headers.get("Authorization", "")
+    kind, _sep, token = header.partition(" ")
+    if kind.lower() != "bearer" or not token.strip():
+        raise Unauthorized(_("A valid access token is required."), headers=_challenge())
+    principal = _load_principal(hash_secret(token.strip()))
+    if principal is None:
+        raise Unauthorized(
+            _("The access token is invalid, expired or revoked."), headers=_challenge("invalid_token")
+        )
+    g.principal = principal
+    return principal
+
+
+def require_scope(scope: str):
+    """Protect a view: a valid token holding `scope`; documented as an OAuth2 requirement."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            principal = authenticate()
+            if scope not in principal.scopes:
+                raise Forbidden(
+                    _("This requires the scope %(scope)s.", scope=scope),
+                    headers=_challenge("insufficient_scope", scope),
+                )
+            return view(*args, **kwargs)
+
+        apidoc = dict(getattr(view, "_apidoc", {}))
+        manual = dict(apidoc.get("manual_doc", {}))
+        manual["security"] = [{"oauth2": [scope]}]
+        apidoc["manual_doc"] = manual
+        wrapper._apidoc = apidoc
+        return wrapper
+
+    return decorator
+
+
+def current_principal() -> Principal:
+    return g.principal

@@ -1,0 +1,1 @@
+"""Campaigns, signature reports, tallies, ECI thresholds, the public counter and progress."""

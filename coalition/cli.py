@@ -1,0 +1,158 @@
+"""The `coalition` command: a Flask CLI group bound to create_app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from coalition.extensions import db
+
+
+def _create_app():
+    from coalition import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True, set_debug_flag=False)
+def main():
+    """Coalition: manage the database, organizations, clients and the worker."""
+
+
+def alembic_config():
+    from alembic.config import Config as AlembicConfig
+
+    root = Path(__file__).resolve().parent.parent
+    config = AlembicConfig(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "migrations"))
+    config.set_main_option("sqlalchemy.url", current_app.extensions["coalition.config"].database_url)
+    return config
+
+
+@click.group("db")
+def db_group():
+    """Database schema, through Alembic migrations."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str):
+    """Apply migrations up to REVISION (default: the newest)."""
+    from alembic import command
+
+    Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(), revision)
+    click.echo(f"Database at {revision}.")
+
+
+@click.group("orgs")
+def orgs_group():
+    """Member organizations."""
+
+
+@orgs_group.command("create")
+@click.argument("slug")
+@click.option("--name", required=True)
+@click.option("--country", default=None, help="ISO 3166-1 alpha-2 code")
+@click.option("--coordinator", is_flag=True, help="a lead organization of the coalition")
+@with_appcontext
+def orgs_create(slug: str, name: str, country: str | None, coordinator: bool):
+    """Create an organization."""
+    from coalition.organizations.operations import create_organization
+
+    organization = _run(lambda: create_organization(
+        slug, name, country=country.upper() if country else None,
+        role="coordinator" if coordinator else "member",
+    ))
+    click.echo(f"Created {organization.role} organization {organization.slug}.")
+
+
+@click.group("clients")
+def clients_group():
+    """OAuth clients of organizations."""
+
+
+@clients_group.command("create")
+@click.argument("org_slug")
+@click.option("--name", required=True)
+@click.option("--scopes", required=True, help='space-separated, e.g. "campaigns:read signatures:write"')
+@click.option("--locales", default=None, help="comma-separated locales a translator may write, e.g. de,fr")
+@click.option("--json", "as_json", is_flag=True, help="print the credentials as JSON")
+@with_appcontext
+def clients_create(org_slug: str, name: str, scopes: str, locales: str | None, as_json: bool):
+    """Create a client; its secret is printed once and stored hashed."""
+    from coalition.auth.operations import create_client
+    from coalition.organizations.operations import get_organization_or_404
+
+    def create():
+        organization = get_organization_or_404(org_slug)
+        return create_client(organization, name, scopes.split(), locales.split(",") if locales else None)
+
+    client, secret = _run(create)
+    if as_json:
+        click.echo(json.dumps({"client_id": client.client_id, "client_secret": secret}))
+    else:
+        click.echo(f"client_id:     {client.client_id}\nclient_secret: {secret}  (shown once)")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Load a realistic demo coalition (idempotent)."""
+    from coalition.demo import load_demo
+
+    for line in _run(load_demo):
+        click.echo(line)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="stop when the queue is empty")
+def worker_command(burst: bool):
+    """Run the background worker (needs REDIS_URL)."""
+    from coalition.jobs import run_worker
+
+    run_worker(_create_app(), burst=burst)
+
+
+@click.command("openapi")
+@click.option("--check", is_flag=True, help="fail if api_spec/openapi.yaml is stale")
+@with_appcontext
+def openapi_command(check: bool):
+    """Write the OpenAPI document to api_spec/openapi.yaml."""
+    from coalition.openapi import SPEC_PATH, openapi_yaml
+
+    document = openapi_yaml()
+    if check:
+        if not SPEC_PATH.exists() or SPEC_PATH.read_text() != document:
+            raise click.ClickException(f"{SPEC_PATH.name} is stale: run `coalition openapi`.")
+        click.echo("OpenAPI document is up to date.")
+        return
+    SPEC_PATH.parent.mkdir(exist_ok=True)
+    SPEC_PATH.write_text(document)
+    click.echo(f"Wrote {SPEC_PATH}.")
+
+
+def _run(operation):
+    """Run an operation in a transaction; a problem becomes a clean CLI error."""
+    from coalition.errors import ProblemError, translate_messages
+
+    try:
+        result = operation()
+        db.commit()
+        return result
+    except ProblemError as error:
+        db.rollback()
+        message = str(error.detail or error.__class__.__name__)
+        if error.errors:
+            message += " " + json.dumps(translate_messages(error.errors), ensure_ascii=False)
+        raise click.ClickException(message) from None
+
+
+def register_commands(app: Flask) -> None:
+    for command in (db_group, orgs_group, clients_group, demo_command, worker_command, openapi_command):
+        app.cli.add_command(command)

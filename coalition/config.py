@@ -1,0 +1,103 @@
+"""Configuration, read once from the environment into typed values."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUPPORTED_LOCALES = ("en", "de", "fr", "es", "it", "pl")
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URL forms platforms hand out and always reach PostgreSQL through psycopg 3."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@dataclass(frozen=True)
+class Config:
+    instance_path: Path = Path("instance")
+    secret_key: str = "dev-only-change-me"
+    database_url: str = ""
+    redis_url: str = ""
+    max_content_length: int = 30 * 1024 * 1024
+    max_json_length: int = 2 * 1024 * 1024
+    token_lifetime: int = 3600
+    secret_rotation_overlap: int = 24 * 3600
+    ratelimit_enabled: bool = True
+    ratelimit_token: str = "30 per minute"
+    counter_max_age: int = 2
+    file_size_limit: int = 25 * 1024 * 1024
+    export_expiry: int = 24 * 3600
+    jobs_inline: bool = False
+    testing: bool = False
+    default_locale: str = "en"
+    locales: tuple[str, ...] = field(default=SUPPORTED_LOCALES)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Config":
+        env = os.environ if environ is None else environ
+        instance = Path(env.get("INSTANCE_PATH", "instance")).resolve()
+        values = dict(
+            instance_path=instance,
+            secret_key=env.get("SECRET_KEY", cls.secret_key),
+            database_url=normalise_database_url(
+                env.get("DATABASE_URL") or f"sqlite:///{instance / 'coalition.db'}"
+            ),
+            redis_url=env.get("REDIS_URL", ""),
+            max_content_length=int(env.get("MAX_CONTENT_LENGTH", cls.max_content_length)),
+            max_json_length=int(env.get("MAX_JSON_LENGTH", cls.max_json_length)),
+            token_lifetime=int(env.get("TOKEN_LIFETIME", cls.token_lifetime)),
+            secret_rotation_overlap=int(env.get("SECRET_ROTATION_OVERLAP", cls.secret_rotation_overlap)),
+            ratelimit_enabled=_bool(env.get("RATELIMIT_ENABLED", "true")),
+            ratelimit_token=env.get("RATELIMIT_TOKEN", cls.ratelimit_token),
+            counter_max_age=int(env.get("COUNTER_MAX_AGE", cls.counter_max_age)),
+            file_size_limit=int(env.get("FILE_SIZE_LIMIT", cls.file_size_limit)),
+            export_expiry=int(env.get("EXPORT_EXPIRY", cls.export_expiry)),
+            jobs_inline=_bool(env.get("JOBS_INLINE", "false")),
+        )
+        values.update(overrides)
+        if "database_url" in overrides:
+            values["database_url"] = normalise_database_url(values["database_url"])
+        return cls(**values)
+
+    @classmethod
+    def for_tests(cls, **overrides) -> "Config":
+        """Test settings: the database and Redis from the environment, everything else fixed."""
+        base = dict(
+            testing=True,
+            secret_key="test-secret",
+            database_url=os.environ.get("DATABASE_URL") or "sqlite://",
+            redis_url=os.environ.get("REDIS_URL", ""),
+            ratelimit_enabled=False,
+        )
+        base.update(overrides)
+        return cls.from_env(environ={}, **base)
+
+    @property
+    def uses_redis(self) -> bool:
+        return bool(self.redis_url)
+
+    def to_flask(self) -> dict:
+        """The subset of values Flask and its extensions read from app.config."""
+        return {
+            "SECRET_KEY": self.secret_key,
+            "TESTING": self.testing,
+            "MAX_CONTENT_LENGTH": self.max_content_length,
+            "BABEL_DEFAULT_LOCALE": self.default_locale,
+            "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+            "RATELIMIT_ENABLED": self.ratelimit_enabled,
+            "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "API_TITLE": "Coalition API",
+            "API_VERSION": "1.0.0",
+            "OPENAPI_VERSION": "3.1.0",
+            "JSON_SORT_KEYS": False,
+        }

@@ -1,0 +1,176 @@
+"""The declarative base, the session bound to the app context, lookups and pagination."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, request, url_for
+from sqlalchemy import DateTime, MetaData, create_engine, event, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, scoped_session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 100
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite forgets the offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+class TimestampMixin:
+    created_date: Mapped[datetime] = mapped_column(default=utcnow)
+    modified_date: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def _configure_sqlite_connection(dbapi_connection, _record):
+    # SQLAlchemy, not pysqlite, manages transactions, so SAVEPOINTs work (tests roll back).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _begin_sqlite_transaction(connection):
+    # IMMEDIATE takes the write lock up front: two writers queue on the busy timeout instead of
+    # failing when a read lock cannot be upgraded.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        from sqlalchemy.pool import StaticPool
+
+        options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            options["poolclass"] = StaticPool
+        engine = create_engine(url, **options)
+        event.listen(engine, "connect", _configure_sqlite_connection)
+        event.listen(engine, "begin", _begin_sqlite_transaction)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+class AppSession(Session):
+    """A session on the current app's engine, unless bound explicitly (tests bind a connection)."""
+
+    def get_bind(self, mapper=None, **kwargs):
+        if self.bind is not None:
+            return self.bind
+        return current_app.extensions["coalition.engine"]
+
+
+class Database:
+    """One session per app context, on the engine of the current app."""
+
+    def __init__(self) -> None:
+        self.session = scoped_session(sessionmaker(class_=AppSession, expire_on_commit=False))
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions["coalition.engine"] = make_engine(app.extensions["coalition.config"].database_url)
+        app.teardown_appcontext(self._remove_session)
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["coalition.engine"]
+
+    def _remove_session(self, exc: BaseException | None) -> None:
+        self.session.remove()
+
+    def after_commit(self, callback) -> None:
+        """Run `callback()` once the current transaction has committed (dropped on rollback)."""
+        self.session.info.setdefault("after_commit", []).append(callback)
+
+    def commit(self) -> None:
+        """Commit, then run what waited for the commit: jobs, cache refreshes."""
+        self.session.commit()
+        callbacks = self.session.info.pop("after_commit", [])
+        for callback in callbacks:
+            callback()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+        self.session.info.pop("after_commit", None)
+
+
+ModelT = TypeVar("ModelT")
+
+
+def get_or_404(model: type[ModelT], **criteria) -> ModelT:
+    """The one row matching the criteria, or a 404 problem."""
+    from coalition.errors import NotFound
+    from coalition.extensions import db
+
+    row = db.session.scalars(select(model).filter_by(**criteria)).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def paginate(statement, page: int, per_page: int) -> dict:
+    """Run a select for one page: items, total, page, per_page, and the RFC 8288 links."""
+    from coalition.extensions import db
+
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    page = max(1, page)
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    items = list(db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)))
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+def link_header(page: int, per_page: int, total: int) -> str:
+    """RFC 8288 Link header for a paginated list at the current URL."""
+    last = max(1, -(-total // per_page))
+    args = dict(request.view_args or {})
+    query = request.args.to_dict()
+
+    def url(target: int) -> str:
+        return url_for(request.endpoint, **args, **{**query, "page": target, "per_page": per_page}, _external=False)
+
+    links = [f'<{url(1)}>; rel="first"', f'<{url(last)}>; rel="last"']
+    if page > 1:
+        links.append(f'<{url(page - 1)}>; rel="prev"')
+    if page < last:
+        links.append(f'<{url(page + 1)}>; rel="next"')
+    return ", ".join(links)

@@ -1,0 +1,44 @@
+"""Request checks shared by every API route: accepted content types and body sizes."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+
+from coalition.errors import ProblemError
+from coalition.i18n import _
+
+JSON_TYPES = frozenset({"application/json", "application/merge-patch+json"})
+
+
+def accepts(*mimetypes: str):
+    """Let a view take request bodies of these types instead of JSON (uploads, PO, XLIFF)."""
+
+    def decorator(view):
+        view.accepted_mimetypes = frozenset(mimetypes)
+        return view
+
+    return decorator
+
+
+def check_request_body():
+    if request.method not in ("POST", "PUT", "PATCH") or not request.path.startswith("/api/"):
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if view is None:
+        return None
+    has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding") == "chunked"
+    if not has_body:
+        return None
+    accepted = getattr(view, "accepted_mimetypes", JSON_TYPES)
+    if request.mimetype not in accepted:
+        raise ProblemError(
+            _("Send the body as one of: %(types)s.", types=", ".join(sorted(accepted))), status=415
+        )
+    limit = current_app.extensions["coalition.config"].max_json_length
+    if request.mimetype in JSON_TYPES and (request.content_length or 0) > limit:
+        raise ProblemError(_("A JSON body may not exceed %(limit)d bytes.", limit=limit), status=413)
+    return None
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(check_request_body)

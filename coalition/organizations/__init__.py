@@ -1,0 +1,1 @@
+"""Member organizations of the coalition and their roles."""

@@ -1,0 +1,132 @@
+"""Fields and message translation shared by every domain's schemas."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import marshmallow as ma
+from babel import Locale, UnknownLocaleError
+from flask_babel import LazyString
+
+from coalition.i18n import _, _l, normalise_locale
+
+# marshmallow's own English messages, marked so the catalogs carry them; rendered in the
+# request's language by `translate_message`.
+PLAIN_MESSAGES = (
+    _l("Missing data for required field."),
+    _l("Field may not be null."),
+    _l("Unknown field."),
+    _l("Invalid input type."),
+    _l("Invalid input."),
+    _l("Invalid type."),
+    _l("Invalid value."),
+    _l("Not a valid string."),
+    _l("Not a valid integer."),
+    _l("Not a valid number."),
+    _l("Not a valid boolean."),
+    _l("Not a valid list."),
+    _l("Not a valid mapping type."),
+    _l("Not a valid date."),
+    _l("Not a valid datetime."),
+    _l("Not a valid URL."),
+    _l("Not a valid UUID."),
+    _l("Not a valid email address."),
+    _l("Not a valid utf-8 string."),
+    _l("Number too large."),
+    _l("String does not match expected pattern."),
+    _l("Special numeric values (nan or infinity) are not permitted."),
+)
+
+# marshmallow's formatted messages, recognised and re-rendered with translated templates.
+PATTERNS = (
+    (re.compile(r"^Must be greater than or equal to (?P<min>\S+) and less than or equal to (?P<max>\S+)\.$"),
+     _l("Must be between %(min)s and %(max)s.")),
+    (re.compile(r"^Must be greater than or equal to (?P<min>\S+)\.$"), _l("Must be at least %(min)s.")),
+    (re.compile(r"^Must be less than or equal to (?P<max>\S+)\.$"), _l("Must be at most %(max)s.")),
+    (re.compile(r"^Must be greater than (?P<min>\S+)\.$"), _l("Must be greater than %(min)s.")),
+    (re.compile(r"^Must be less than (?P<max>\S+)\.$"), _l("Must be less than %(max)s.")),
+    (re.compile(r"^Longer than maximum length (?P<max>\d+)\.$"), _l("At most %(max)s characters.")),
+    (re.compile(r"^Shorter than minimum length (?P<min>\d+)\.$"), _l("At least %(min)s characters.")),
+    (re.compile(r"^Length must be between (?P<min>\d+) and (?P<max>\d+)\.$"),
+     _l("Length must be between %(min)s and %(max)s.")),
+    (re.compile(r"^Length must be (?P<equal>\d+)\.$"), _l("Length must be %(equal)s.")),
+    (re.compile(r"^Must be one of: (?P<choices>.+)\.$"), _l("Must be one of: %(choices)s.")),
+    (re.compile(r"^Not a valid (?:aware |naive )?datetime\.$"), _l("Not a valid date and time.")),
+)
+
+
+def translate_message(message) -> str:
+    """One validation message in the request's language."""
+    if isinstance(message, LazyString):
+        return str(message)
+    text = str(message)
+    for pattern, template in PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return str(template) % match.groupdict()
+    return _(text)
+
+
+class Integer(ma.fields.Integer):
+    """A JSON integer: 3 and 3.0 are accepted; "3", 2.5 and booleans are refused."""
+
+    def _validated(self, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        return int(value)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return self._validated(value)
+
+
+class UTCDateTime(ma.fields.DateTime):
+    """An RFC 3339 timestamp with an offset, stored and answered in UTC (`...Z`)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if parsed.tzinfo is None:
+            raise ma.ValidationError(_("Give a time zone offset, e.g. 2026-03-01T12:00:00Z."))
+        return parsed.astimezone(timezone.utc)
+
+    def _serialize(self, value: datetime | None, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _territories() -> frozenset[str]:
+    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+
+
+# EU institutions write Greece as EL (and the UK as UK); ISO 3166-1 says GR and GB.
+COUNTRY_ALIASES = {"EL": "GR", "UK": "GB"}
+
+
+class CountryCode(ma.fields.String):
+    """An ISO 3166-1 alpha-2 code, upper-cased; `EL` is accepted for Greece and answered as `GR`."""
+
+    _codes: frozenset[str] | None = None
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        text = COUNTRY_ALIASES.get(text, text)
+        if CountryCode._codes is None:
+            CountryCode._codes = _territories()
+        if text not in CountryCode._codes:
+            raise ma.ValidationError(_("Not an ISO 3166-1 alpha-2 country code."))
+        return text
+
+
+class LocaleTag(ma.fields.String):
+    """A BCP 47 language tag such as `de` or `pt-BR`, normalised."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = normalise_locale(super()._deserialize(value, attr, data, **kwargs).strip())
+        try:
+            Locale.parse(text, sep="-")
+        except (ValueError, UnknownLocaleError):
+            raise ma.ValidationError(_("Not a known language tag (BCP 47, e.g. de or pt-BR).")) from None
+        return text

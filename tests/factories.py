@@ -1,0 +1,37 @@
+"""Builders of test data through the operations, so tests start from valid states."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from coalition.auth.operations import create_client
+from coalition.campaigns.models import Campaign
+from coalition.extensions import db
+from coalition.organizations.operations import create_organization
+
+_sequence = itertools.count(1)
+
+
+def make_organization(slug: str | None = None, role: str = "member", country: str = "DE"):
+    number = next(_sequence)
+    return create_organization(slug or f"org-{number}", f"Organization {number}", country=country, role=role)
+
+
+def make_client(organization, scopes, locales=None):
+    scopes = scopes.split() if isinstance(scopes, str) else list(scopes)
+    return create_client(organization, f"client {next(_sequence)}", scopes, locales)
+
+
+def make_campaign(**fields) -> Campaign:
+    number = next(_sequence)
+    values = dict(
+        slug=f"campaign-{number}", title=f"Campaign {number}", kind="eci", status="live",
+        starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31), signature_goal=1_000_000,
+        eci_registered_on=date(2025, 11, 1), source_locale="en", locales=["en", "de", "fr"],
+    )
+    values.update(fields)
+    campaign = Campaign(**values)
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign
