@@ -1,6 +1,9 @@
 """Pin each catalog's Plural-Forms header: Babel releases change CLDR plural rules for some locales."""
 
+import re
 from pathlib import Path
+
+HEADER_FIELD = re.compile(r'^"[A-Za-z-]+: ')
 
 PLURAL_FORMS = {
     "en": "nplurals=2; plural=(n != 1);",
@@ -16,6 +19,14 @@ for locale, forms in PLURAL_FORMS.items():
     path = root / locale / "LC_MESSAGES" / "messages.po"
     if not path.exists():
         continue
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    pinned = [f'"Plural-Forms: {forms}\\n"\n' if line.startswith('"Plural-Forms:') else line for line in lines]
+    pinned, in_plural_forms = [], False
+    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+        if line.startswith('"Plural-Forms:'):
+            pinned.append(f'"Plural-Forms: {forms}\\n"\n')
+            in_plural_forms = True
+        elif in_plural_forms and line.startswith('"') and not HEADER_FIELD.match(line):
+            continue  # a wrapped continuation of the old value
+        else:
+            in_plural_forms = False
+            pinned.append(line)
     path.write_text("".join(pinned), encoding="utf-8")
