@@ -112,11 +112,12 @@ def demo_command():
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="stop when the queue is empty")
+@with_appcontext
 def worker_command(burst: bool):
     """Run the background worker (needs REDIS_URL)."""
     from coalition.jobs import run_worker
 
-    run_worker(_create_app(), burst=burst)
+    run_worker(current_app._get_current_object(), burst=burst)
 
 
 @click.command("openapi")
@@ -156,3 +157,7 @@ def _run(operation):
 def register_commands(app: Flask) -> None:
     for command in (db_group, orgs_group, clients_group, demo_command, worker_command, openapi_command):
         app.cli.add_command(command)
+
+
+if __name__ == "__main__":
+    main()
