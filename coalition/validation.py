@@ -97,8 +97,16 @@ class UTCDateTime(ma.fields.DateTime):
         return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
+# CLDR lists codes that are not ISO 3166-1 assigned countries: groupings (EU, EZ, UN, QO),
+# the unknown region (ZZ), pseudo-locales (XA, XB) and exceptionally reserved codes.
+NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "AC", "CP", "CQ", "DG", "EA", "IC", "TA"})
+
+
 def _territories() -> frozenset[str]:
-    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+    return frozenset(
+        code for code in Locale("en").territories
+        if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+    )
 
 
 # EU institutions write Greece as EL (and the UK as UK); ISO 3166-1 says GR and GB.
