@@ -43,3 +43,11 @@ def make_action(campaign, organization, **fields):
     values = dict(kind="street_stall", action_date=date(2026, 3, 2), country="DE", reach=100)
     values.update(fields)
     return log_action(campaign, organization, values)[0]
+
+
+def list_actions(campaign):
+    from sqlalchemy import select
+
+    from coalition.outreach.models import OutreachAction
+
+    return list(db.session.scalars(select(OutreachAction).filter_by(campaign_id=campaign.id)))

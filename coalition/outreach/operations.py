@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select, tuple_
+from sqlalchemy.exc import IntegrityError
 
 from coalition.campaigns.models import Campaign
 from coalition.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -93,19 +94,27 @@ def log_actions(campaign: Campaign, organization: Organization, items: list[dict
     if errors:
         raise ValidationFailed(errors={"actions": errors})
     results = []
-    for values in items:
-        complete = {**DEFAULTS, **values}
-        action = existing.get((complete["origin_system"], complete["external_id"]))
-        if action is None:
-            action = OutreachAction(campaign=campaign, organization=organization, **complete)
-            db.session.add(action)
-            results.append((action, True))
-        else:
-            for field, value in complete.items():
-                setattr(action, field, value)
-            results.append((action, False))
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            for values in items:
+                results.append(_create_or_replace(campaign, organization, existing, {**DEFAULTS, **values}))
+    except IntegrityError:
+        # Another request created an action with the same external id since we looked.
+        raise Conflict(_("Another request logged an action with the same external id at the same "
+                         "time; send it again to update that action.")) from None
     return results
+
+
+def _create_or_replace(campaign: Campaign, organization: Organization, existing: dict, values: dict
+                       ) -> tuple[OutreachAction, bool]:
+    action = existing.get((values["origin_system"], values["external_id"]))
+    if action is None:
+        action = OutreachAction(campaign=campaign, organization=organization, **values)
+        db.session.add(action)
+        return action, True
+    for field, value in values.items():
+        setattr(action, field, value)
+    return action, False
 
 
 def log_action(campaign: Campaign, organization: Organization, values: dict

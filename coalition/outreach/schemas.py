@@ -79,7 +79,8 @@ class ActionFieldsSchema(ma.Schema):
     @ma.validates_schema
     def check_consistency(self, data, partial=None, **kwargs):
         errors = date_order_errors(data.get("action_date"), data.get("end_date"))
-        if "origin_system" in data or "external_id" in data:
+        # A partial change is checked against the stored values, by the operation.
+        if not partial:
             if bool(data.get("origin_system")) != bool(data.get("external_id")):
                 errors["external_id"] = [_("Give origin_system and external_id together.")]
         if errors:

@@ -29,6 +29,7 @@ blp = Blueprint("outreach", __name__)
 
 ONE_OR_MANY = {"content": {"application/json": {"schema": {"oneOf": [ActionFieldsSchema, ActionBatchSchema]}}},
                "required": True}
+ONE_OR_MANY_ANSWER = {"application/json": {"schema": {"oneOf": [ActionSchema, ActionBatchResultSchema]}}}
 
 
 def caller_organization() -> Organization:
@@ -55,11 +56,12 @@ def list_actions(args, slug):
 
 @blp.post("/campaigns/<slug>/actions")
 @require_scope("actions:write")
-@blp.doc(requestBody=ONE_OR_MANY)
-@blp.response(201, ActionSchema, description="One action created (200 when it updated an action "
-              "with the same origin_system and external_id); or, for a list, `actions`, `created` "
-              "and `updated`.")
-@blp.alt_response(200, schema=ActionBatchResultSchema, description="A list of actions, none created.")
+@blp.doc(requestBody=ONE_OR_MANY, responses={
+    "201": {"description": "Created: the action, or for a list the actions and the counts "
+                           "`created` and `updated`.", "content": ONE_OR_MANY_ANSWER},
+    "200": {"description": "Nothing new: every action updated one with the same origin_system "
+                           "and external_id.", "content": ONE_OR_MANY_ANSWER},
+})
 def log_actions(slug):
     """Log one outreach action, or up to 1000 as {"actions": [...]}, all or none."""
     body = request.get_json(silent=True)
@@ -80,7 +82,7 @@ def log_actions(slug):
     action, is_new = operations.log_action(campaign, organization, _load(ActionFieldsSchema(), body))
     db.commit()
     location = url_for("outreach.get_action", action_id=action.id)
-    return action, 201 if is_new else 200, {"Location": location}
+    return jsonify(ActionSchema().dump(action)), 201 if is_new else 200, {"Location": location}
 
 
 @blp.get("/campaigns/<slug>/actions/summary")

@@ -205,3 +205,11 @@ def test_body_that_is_not_an_object_is_a_400(client, member, campaign, auth_head
                            headers=auth_headers(member, WRITE))
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
+
+
+def test_patch_of_external_id_alone_keeps_the_stored_origin_system(client, member, campaign, auth_headers):
+    action = factories.make_action(campaign, member, origin_system="portal", external_id="a")
+    response = client.patch(f"/api/v1/actions/{action.id}", json={"external_id": "b"},
+                            headers=auth_headers(member, WRITE))
+    assert response.status_code == 200
+    assert response.get_json()["identifiers"][1] == "portal:b"

@@ -56,3 +56,21 @@ def test_closed_campaign_refuses_member_changes(app, campaign, member):
     campaign.status = "closed"
     with app.test_request_context(), pytest.raises(Conflict):
         operations.update_action(action, member, {"reach": 1})
+
+
+def test_a_concurrent_duplicate_external_id_is_a_conflict_not_a_crash(app, campaign, member, monkeypatch):
+    factories.make_action(campaign, member, origin_system="cms", external_id="race")
+    # As if another request inserted it between our lookup and our insert.
+    monkeypatch.setattr(operations, "_existing_by_origin", lambda organization, items: {})
+    with app.test_request_context(), pytest.raises(Conflict):
+        operations.log_action(campaign, member, {**VALUES, "origin_system": "cms", "external_id": "race"})
+    assert len(factories.list_actions(campaign)) == 1
+
+
+def test_patch_may_set_origin_system_alone_when_the_action_has_an_external_id(app, campaign, member):
+    action = factories.make_action(campaign, member, origin_system="cms", external_id="9")
+    with app.test_request_context():
+        operations.update_action(action, member, {"origin_system": "portal"})
+        with pytest.raises(ValidationFailed):
+            operations.update_action(action, member, {"external_id": None})
+    assert action.identifiers[1] == "portal:9"
