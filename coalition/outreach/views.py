@@ -36,9 +36,9 @@ def caller_organization() -> Organization:
     return db.session.get(Organization, current_principal().organization_id)
 
 
-def _load(schema: ma.Schema, data, **kwargs) -> dict:
+def _load(schema: ma.Schema, data) -> dict:
     try:
-        return schema.load(data, **kwargs)
+        return schema.load(data)
     except ma.ValidationError as error:
         raise ValidationFailed(errors=error.messages) from None
 
