@@ -66,7 +66,7 @@ def log_actions(slug):
     """Log one outreach action, or up to 1000 as {"actions": [...]}, all or none."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise BadRequest(_("Send one action as a JSON object, or {\"actions\": [...]}."))
+        raise BadRequest(_("Send one action as a JSON object, or an object whose \"actions\" lists several."))
     campaign = get_campaign_or_404(slug)
     organization = caller_organization()
     if "actions" in body:
