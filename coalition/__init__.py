@@ -73,4 +73,6 @@ def _register_blueprints(app: Flask, api) -> None:
 
 def _api_blueprints() -> list:
     """The API's blueprints, one per domain."""
-    return []
+    from coalition.outreach.views import blp as outreach_blp
+
+    return [outreach_blp]

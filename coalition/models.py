@@ -5,7 +5,8 @@ from coalition.campaigns.models import Campaign
 from coalition.db import Base
 from coalition.organizations.models import Organization
 from coalition.outbox import OutboxEvent
+from coalition.outreach.models import OutreachAction
 
 metadata = Base.metadata
 
-__all__ = ["Campaign", "OAuthClient", "OAuthToken", "Organization", "OutboxEvent", "metadata"]
+__all__ = ["Campaign", "OAuthClient", "OAuthToken", "Organization", "OutboxEvent", "OutreachAction", "metadata"]

@@ -35,3 +35,19 @@ def make_campaign(**fields) -> Campaign:
     db.session.add(campaign)
     db.session.flush()
     return campaign
+
+
+def make_action(campaign, organization, **fields):
+    from coalition.outreach.operations import log_action
+
+    values = dict(kind="street_stall", action_date=date(2026, 3, 2), country="DE", reach=100)
+    values.update(fields)
+    return log_action(campaign, organization, values)[0]
+
+
+def list_actions(campaign):
+    from sqlalchemy import select
+
+    from coalition.outreach.models import OutreachAction
+
+    return list(db.session.scalars(select(OutreachAction).filter_by(campaign_id=campaign.id)))

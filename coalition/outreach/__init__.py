@@ -1,0 +1,1 @@
+"""Outreach actions: what member organizations did to reach people, in places and numbers."""
