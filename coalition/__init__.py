@@ -73,4 +73,8 @@ def _register_blueprints(app: Flask, api) -> None:
 
 def _api_blueprints() -> list:
     """The API's blueprints, one per domain."""
-    return []
+    from coalition.audit import views as audit_views
+    from coalition.auth import client_views
+    from coalition.organizations import views as organization_views
+
+    return [organization_views.blp, client_views.blp, client_views.scopes_blp, audit_views.blp]
