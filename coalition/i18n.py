@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as _  # noqa: F401  (re-exported for the domains)
 from flask_babel import lazy_gettext as _l  # noqa: F401
@@ -14,7 +14,9 @@ def supported_locales() -> tuple[str, ...]:
 
 
 def select_locale() -> str:
-    """`?locale=`, else the best `Accept-Language` match, else English."""
+    """`?locale=`, else the best `Accept-Language` match, else English (also outside requests: CLI)."""
+    if not has_request_context():
+        return current_app.extensions["coalition.config"].default_locale
     locales = supported_locales()
     asked = request.args.get("locale")
     if asked:

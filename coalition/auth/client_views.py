@@ -24,10 +24,15 @@ blp = Blueprint("clients", __name__, description="OAuth clients of organizations
 scopes_blp = Blueprint("scopes", __name__, url_prefix="/scopes", description="What each scope allows.")
 
 
-def _with_secret(client, secret: str) -> dict:
-    data = ClientSchema().dump(client)
-    data["client_secret"] = secret
-    return data
+class _IssuedCredentials:
+    """A client together with the secret just issued, for the one answer that shows it."""
+
+    def __init__(self, client, secret: str):
+        self._client = client
+        self.client_secret = secret
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
 
 
 @blp.get("/organizations/<slug>/clients")
@@ -50,7 +55,7 @@ def create_client(data, slug):
     db.commit()
     # The URL names the organization; the change is the new client.
     audit_object("client", client.client_id)
-    return _with_secret(client, secret)
+    return _IssuedCredentials(client, secret)
 
 
 @blp.get("/clients/<client_id>")
@@ -79,7 +84,7 @@ def rotate_client_secret(client_id):
     """Give a client a new secret; the old one works on for the configured overlap."""
     client, secret = operations.rotate_client_secret(operations.get_client_or_404(client_id))
     db.commit()
-    return _with_secret(client, secret)
+    return _IssuedCredentials(client, secret)
 
 
 @blp.delete("/clients/<client_id>")
