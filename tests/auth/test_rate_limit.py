@@ -1,5 +1,8 @@
 """The token endpoint is rate-limited per client and per address, with a problem+json 429."""
 
+import os
+import random
+
 import pytest
 
 from coalition.db import Base
@@ -7,11 +10,21 @@ from coalition.extensions import db
 from tests import factories
 from tests.conftest import basic_auth, make_test_app
 
+STORAGES = {"memory": ""}
+if os.environ.get("TEST_REDIS_URL"):
+    STORAGES["redis"] = os.environ["TEST_REDIS_URL"]
 
-@pytest.fixture
-def limited_app():
-    """A fresh app (limits are per app) on its own in-memory database and in-process storage."""
-    app = make_test_app("sqlite", ratelimit_enabled=True, ratelimit_token="3 per minute")
+
+def fresh_address() -> str:
+    """Limits in Redis outlive a test run by a minute: every run uses addresses of its own."""
+    return f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+
+
+@pytest.fixture(params=list(STORAGES))
+def limited_app(request):
+    """A fresh app (limits are per app) on its own in-memory database, limits in memory or Redis."""
+    app = make_test_app("sqlite", redis_url=STORAGES[request.param],
+                        ratelimit_enabled=True, ratelimit_token="3 per minute")
     with app.app_context():
         Base.metadata.create_all(db.engine)
         organization = factories.make_organization()
@@ -32,25 +45,27 @@ def request_token(test_client, client_id, secret, address):
 def test_a_client_is_limited_whatever_its_address(limited_app):
     test_client = limited_app.test_client()
     (client_id, secret), _ = limited_app.credentials
-    answers = [request_token(test_client, client_id, secret, f"198.51.100.{n}").status_code for n in range(4)]
+    answers = [request_token(test_client, client_id, secret, fresh_address()).status_code for _ in range(4)]
     assert answers == [200, 200, 200, 429]
 
 
 def test_an_address_is_limited_whatever_the_client(limited_app):
     test_client = limited_app.test_client()
     first, second = limited_app.credentials
-    answers = [request_token(test_client, *first, "192.0.2.7").status_code for _ in range(2)]
-    answers += [request_token(test_client, *second, "192.0.2.7").status_code for _ in range(2)]
+    address = fresh_address()
+    answers = [request_token(test_client, *first, address).status_code for _ in range(2)]
+    answers += [request_token(test_client, *second, address).status_code for _ in range(2)]
     assert answers == [200, 200, 200, 429]
-    assert request_token(test_client, *second, "192.0.2.8").status_code == 200
+    assert request_token(test_client, *second, fresh_address()).status_code == 200
 
 
 def test_wrong_secrets_count_too_and_the_429_is_a_problem_with_retry_after(limited_app):
     test_client = limited_app.test_client()
     (client_id, _secret), _ = limited_app.credentials
+    address = fresh_address()
     for _ in range(3):
-        assert request_token(test_client, client_id, "guess", "203.0.113.9").status_code == 401
-    response = request_token(test_client, client_id, "guess", "203.0.113.9")
+        assert request_token(test_client, client_id, "guess", address).status_code == 401
+    response = request_token(test_client, client_id, "guess", address)
     assert response.status_code == 429
     assert response.mimetype == "application/problem+json"
     assert int(response.headers["Retry-After"]) > 0
