@@ -52,6 +52,13 @@ def forget_tokens(token_hashes) -> None:
         cache.delete(*keys)
 
 
+def effective_scopes(token: OAuthToken) -> frozenset[str]:
+    """What a token allows now: a client's scopes may have been narrowed, or its organization
+    demoted, since the token was issued, and the token holds no more than they allow today."""
+    client = token.client
+    return frozenset(token.scope.split()) & frozenset(client.scopes) & allowed_scopes(client.organization.role)
+
+
 def _principal_from_database(token_hash: str) -> Principal | None:
     token = db.session.scalars(select(OAuthToken).filter_by(token_hash=token_hash)).first()
     if token is None or token.revoked or token.is_expired():
@@ -64,10 +71,7 @@ def _principal_from_database(token_hash: str) -> Principal | None:
         organization_id=client.organization_id,
         organization_slug=client.organization.slug,
         role=client.organization.role,
-        # A client's scopes may have been narrowed, or its organization demoted, since the token
-        # was issued: the token holds no more than the client and the role allow now.
-        scopes=(frozenset(token.scope.split()) & frozenset(client.scopes)
-                & allowed_scopes(client.organization.role)),
+        scopes=effective_scopes(token),
         locales=tuple(client.locales) if client.locales else None,
         expires_at=token.expires_at,
     )

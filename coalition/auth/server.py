@@ -13,7 +13,7 @@ from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from coalition.auth.guard import document_auth_responses
+from coalition.auth.guard import document_auth_responses, effective_scopes
 from coalition.auth.models import OAuthClient, OAuthToken, hash_secret
 from coalition.auth.scopes import SCOPES, allowed_scopes
 from coalition.extensions import db
@@ -21,8 +21,11 @@ from coalition.extensions import db
 log = logging.getLogger(__name__)
 
 
+CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+    TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
 
 
 def allowed_scope_for(client: OAuthClient, requested: str | None) -> str:
@@ -58,9 +61,6 @@ def save_token(token: dict, request) -> None:
     )
     db.session.add(record)
     db.commit()
-
-
-CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
 
 def query_token(token_string: str) -> OAuthToken | None:
@@ -105,9 +105,7 @@ class TokenIntrospection(IntrospectionEndpoint):
             "active": True,
             "client_id": client.client_id,
             "token_type": "Bearer",
-            # What the token allows now, as the API guard sees it (see guard._principal_from_database).
-            "scope": " ".join(sorted(set(token.scope.split()) & set(client.scopes)
-                                     & allowed_scopes(client.organization.role))),
+            "scope": " ".join(sorted(effective_scopes(token))),
             "exp": token.expires_at,
             "iat": token.issued_at,
             "organization": client.organization.slug,

@@ -18,8 +18,8 @@ blp = Blueprint("oauth", __name__)
 
 def _log_failed_authentication(response):
     """Log refused client credentials: who claimed to be whom, from which network; no secret."""
-    if response.status_code == 401 or (response.is_json and
-                                       (response.get_json(silent=True) or {}).get("error") == "invalid_client"):
+    body = response.get_json(silent=True) if response.is_json else None
+    if response.status_code == 401 or (isinstance(body, dict) and body.get("error") == "invalid_client"):
         log.warning("client authentication failed at %s: client_id=%s network=%s",
                     request.path, ratelimit.claimed_client_id(), ratelimit.truncated_address())
     return response
