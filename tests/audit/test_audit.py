@@ -94,3 +94,16 @@ def test_bad_filters_are_422(client, admin, query):
 
 def test_members_cannot_read_the_log(client, auth_headers, member):
     assert client.get("/api/v1/audit", headers=auth_headers(member, "campaigns:read")).status_code == 403
+
+
+def test_a_failing_audit_write_is_logged_and_never_undoes_the_answer(client, admin, monkeypatch, caplog):
+    from coalition.audit import recording
+
+    def broken(**fields):
+        raise RuntimeError("audit storage unavailable")
+
+    monkeypatch.setattr(recording, "AuditEntry", broken)
+    response = client.post("/api/v1/organizations", headers=admin, json={"slug": "kept", "name": "Kept"})
+    assert response.status_code == 201
+    assert client.get("/api/v1/organizations/kept", headers=admin).status_code == 200
+    assert "could not write the audit entry" in caplog.text
