@@ -73,6 +73,12 @@ def _register_blueprints(app: Flask, api) -> None:
 
 def _api_blueprints() -> list:
     """The API's blueprints, one per domain."""
-    from coalition.outreach.views import blp as outreach_blp
+    from coalition.audit import views as audit_views
+    from coalition.auth import client_views
+    from coalition.organizations import views as organization_views
+    from coalition.outreach import views as outreach_views
 
-    return [outreach_blp]
+    return [
+        organization_views.blp, client_views.blp, client_views.scopes_blp, audit_views.blp,
+        outreach_views.blp,
+    ]

@@ -14,9 +14,9 @@ def supported_locales() -> tuple[str, ...]:
 
 
 def select_locale() -> str:
-    """`?locale=`, else the best `Accept-Language` match, else English (also outside requests)."""
+    """`?locale=`, else the best `Accept-Language` match, else English (also outside requests: CLI)."""
     if not has_request_context():
-        return "en"
+        return current_app.extensions["coalition.config"].default_locale
     locales = supported_locales()
     asked = request.args.get("locale")
     if asked:

@@ -11,6 +11,7 @@ from flask import g, request
 from sqlalchemy import select
 
 from coalition.auth.models import OAuthToken, hash_secret
+from coalition.auth.scopes import allowed_scopes
 from coalition.errors import Forbidden, Unauthorized
 from coalition.extensions import cache, db
 from coalition.i18n import _
@@ -44,6 +45,20 @@ def token_cache_key(token_hash: str) -> str:
     return f"coalition:token:{token_hash}"
 
 
+def forget_tokens(token_hashes) -> None:
+    """Drop cached principals so revoked, suspended or disabled credentials stop at once."""
+    keys = [token_cache_key(token_hash) for token_hash in token_hashes]
+    if keys:
+        cache.delete(*keys)
+
+
+def effective_scopes(token: OAuthToken) -> frozenset[str]:
+    """What a token allows now: a client's scopes may have been narrowed, or its organization
+    demoted, since the token was issued, and the token holds no more than they allow today."""
+    client = token.client
+    return frozenset(token.scope.split()) & frozenset(client.scopes) & allowed_scopes(client.organization.role)
+
+
 def _principal_from_database(token_hash: str) -> Principal | None:
     token = db.session.scalars(select(OAuthToken).filter_by(token_hash=token_hash)).first()
     if token is None or token.revoked or token.is_expired():
@@ -56,7 +71,7 @@ def _principal_from_database(token_hash: str) -> Principal | None:
         organization_id=client.organization_id,
         organization_slug=client.organization.slug,
         role=client.organization.role,
-        scopes=frozenset(token.scope.split()),
+        scopes=effective_scopes(token),
         locales=tuple(client.locales) if client.locales else None,
         expires_at=token.expires_at,
     )
@@ -106,6 +121,19 @@ def authenticate() -> Principal:
     return principal
 
 
+def _document_security(view, wrapper, scopes: list[str]):
+    apidoc = dict(getattr(view, "_apidoc", {}))
+    manual = dict(apidoc.get("manual_doc", {}))
+    manual["security"] = [{"oauth2": scopes}]
+    responses = dict(manual.get("responses", {}))
+    responses.setdefault("401", "Unauthorized")
+    responses.setdefault("403", "Forbidden")
+    manual["responses"] = responses
+    apidoc["manual_doc"] = manual
+    wrapper._apidoc = apidoc
+    return wrapper
+
+
 def require_scope(scope: str):
     """Protect a view: a valid token holding `scope`; documented as an OAuth2 requirement."""
 
@@ -120,14 +148,49 @@ def require_scope(scope: str):
                 )
             return view(*args, **kwargs)
 
-        apidoc = dict(getattr(view, "_apidoc", {}))
-        manual = dict(apidoc.get("manual_doc", {}))
-        manual["security"] = [{"oauth2": [scope]}]
-        apidoc["manual_doc"] = manual
-        wrapper._apidoc = apidoc
-        return wrapper
+        return _document_security(view, wrapper, [scope])
 
     return decorator
+
+
+def require_token(view):
+    """Protect a view with any valid token; the view itself decides what the caller may see."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        authenticate()
+        return view(*args, **kwargs)
+
+    return _document_security(view, wrapper, [])
+
+
+PROBLEM_JSON_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+
+
+def document_auth_responses(spec) -> None:
+    """The 401 and 403 answers every protected route refers to, in the OpenAPI components."""
+    spec.components.schema("Problem", PROBLEM_JSON_SCHEMA)
+    content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    challenge = {"WWW-Authenticate": {"schema": {"type": "string"},
+                                      "description": "Bearer challenge (RFC 6750)"}}
+    spec.components.response("Unauthorized", {
+        "description": "No valid access token: missing, invalid, expired or revoked.",
+        "headers": challenge, "content": content,
+    })
+    spec.components.response("Forbidden", {
+        "description": "The token lacks the scope, or the resource belongs to another organization.",
+        "content": content,
+    })
 
 
 def current_principal() -> Principal:

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import secrets
+import time
+from collections.abc import Iterable
+from datetime import timedelta
 
-from coalition.auth.models import OAuthClient, hash_secret
+from flask import current_app
+from sqlalchemy import select
+
+from coalition.auth.guard import forget_tokens
+from coalition.auth.models import OAuthClient, OAuthToken, hash_secret
 from coalition.auth.scopes import SCOPES, allowed_scopes
-from coalition.errors import ValidationFailed
+from coalition.db import utcnow
+from coalition.errors import NotFound, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _, normalise_locale
 from coalition.organizations.models import Organization
@@ -41,8 +49,97 @@ def create_client(organization: Organization, name: str, scopes: list[str],
         name=name,
         secret_hash=hash_secret(secret),
         scopes=validate_scopes(organization, scopes),
-        locales=sorted({normalise_locale(tag) for tag in locales}) if locales else None,
+        locales=_normalise_locales(locales),
     )
     db.session.add(client)
     db.session.flush()
     return client, secret
+
+
+def _normalise_locales(locales: list[str] | None) -> list[str] | None:
+    """None or an empty list: every locale; else the sorted set of tags."""
+    return sorted({normalise_locale(tag) for tag in locales}) if locales else None
+
+
+def get_client(client_id: str) -> OAuthClient | None:
+    return db.session.scalars(select(OAuthClient).filter_by(client_id=client_id)).first()
+
+
+def get_client_or_404(client_id: str) -> OAuthClient:
+    client = get_client(client_id)
+    if client is None:
+        raise NotFound(_("No client has this client_id."))
+    return client
+
+
+def list_clients(organization: Organization):
+    """A select of an organization's clients, oldest first (for pagination)."""
+    return (select(OAuthClient).where(OAuthClient.organization_id == organization.id)
+            .order_by(OAuthClient.created_date, OAuthClient.client_id))
+
+
+def update_client(client: OAuthClient, **changes) -> OAuthClient:
+    """Rename, re-scope, limit to locales or disable a client; narrowing takes effect at once."""
+    if "name" in changes:
+        client.name = changes["name"]
+    if "scopes" in changes:
+        client.scopes = validate_scopes(client.organization, changes["scopes"])
+    if "locales" in changes:
+        client.locales = _normalise_locales(changes["locales"])
+    if "disabled" in changes:
+        client.disabled = bool(changes["disabled"])
+    db.session.flush()
+    forget_tokens_after_commit(token_hashes_of(client_pk=client.id))
+    return client
+
+
+def rotate_client_secret(client: OAuthClient) -> tuple[OAuthClient, str]:
+    """A new secret, returned once; the old one keeps working for the configured overlap.
+
+    Only the secret just replaced stays valid: rotating twice within the overlap ends the oldest.
+    """
+    overlap = current_app.extensions["coalition.config"].secret_rotation_overlap
+    secret = new_client_secret()
+    client.previous_secret_hash = client.secret_hash
+    client.previous_secret_expires = utcnow() + timedelta(seconds=overlap)
+    client.secret_hash = hash_secret(secret)
+    db.session.flush()
+    return client, secret
+
+
+def delete_client(client: OAuthClient) -> None:
+    """Remove a client with its tokens; they stop at once."""
+    hashes = token_hashes_of(client_pk=client.id)
+    db.session.execute(OAuthToken.__table__.delete().where(OAuthToken.client_pk == client.id))
+    db.session.delete(client)
+    db.session.flush()
+    forget_tokens_after_commit(hashes)
+
+
+def revoke_token(token: OAuthToken) -> None:
+    token.revoked = True
+    db.session.flush()
+    forget_tokens_after_commit([token.token_hash])
+
+
+def token_hashes_of(*, client_pk: str | None = None, organization_id: str | None = None) -> list[str]:
+    """Hashes of the live (unrevoked, unexpired) tokens of a client or an organization."""
+    statement = select(OAuthToken.token_hash).where(
+        OAuthToken.revoked.is_(False),
+        OAuthToken.issued_at + OAuthToken.expires_in > int(time.time()),
+    )
+    if client_pk is not None:
+        statement = statement.where(OAuthToken.client_pk == client_pk)
+    if organization_id is not None:
+        statement = statement.join(OAuthClient).where(OAuthClient.organization_id == organization_id)
+    return list(db.session.scalars(statement))
+
+
+def forget_tokens_after_commit(token_hashes: Iterable[str]) -> None:
+    """Drop cached principals once the change is committed, so no request re-caches the old state.
+
+    Also dropped now: a request in this process between flush and commit must not use them either.
+    """
+    hashes = list(token_hashes)
+    forget_tokens(hashes)
+    db.after_commit(lambda: forget_tokens(hashes))

@@ -8,9 +8,12 @@ import time
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc6749.errors import InvalidScopeError
+from authlib.oauth2.rfc7009 import RevocationEndpoint
+from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from coalition.auth.guard import document_auth_responses, effective_scopes
 from coalition.auth.models import OAuthClient, OAuthToken, hash_secret
 from coalition.auth.scopes import SCOPES, allowed_scopes
 from coalition.extensions import db
@@ -18,8 +21,11 @@ from coalition.extensions import db
 log = logging.getLogger(__name__)
 
 
+CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+    TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
 
 
 def allowed_scope_for(client: OAuthClient, requested: str | None) -> str:
@@ -57,6 +63,56 @@ def save_token(token: dict, request) -> None:
     db.commit()
 
 
+def query_token(token_string: str) -> OAuthToken | None:
+    return db.session.scalars(select(OAuthToken).filter_by(token_hash=hash_secret(token_string))).first()
+
+
+class TokenRevocation(RevocationEndpoint):
+    """RFC 7009: a client revokes one of its own tokens; it stops at once."""
+
+    CLIENT_AUTH_METHODS = CLIENT_AUTH_METHODS
+    SUPPORTED_TOKEN_TYPES = ("access_token",)
+
+    def query_token(self, token_string, token_type_hint):
+        return query_token(token_string)
+
+    def revoke_token(self, token, request):
+        from coalition.auth.operations import revoke_token
+
+        revoke_token(token)
+        db.commit()
+
+
+class TokenIntrospection(IntrospectionEndpoint):
+    """RFC 7662: a client may introspect its own tokens; coordinator clients with `admin`, any."""
+
+    CLIENT_AUTH_METHODS = CLIENT_AUTH_METHODS
+    SUPPORTED_TOKEN_TYPES = ("access_token",)
+
+    def query_token(self, token_string, token_type_hint):
+        return query_token(token_string)
+
+    def check_permission(self, token, client, request):
+        if token.check_client(client):
+            return True
+        return client.organization.is_coordinator and "admin" in client.scopes
+
+    def introspect_token(self, token):
+        client = token.client
+        if client.disabled or not client.organization.is_active:
+            return {"active": False}
+        return {
+            "active": True,
+            "client_id": client.client_id,
+            "token_type": "Bearer",
+            "scope": " ".join(sorted(effective_scopes(token))),
+            "exp": token.expires_at,
+            "iat": token.issued_at,
+            "organization": client.organization.slug,
+            "role": client.organization.role,
+        }
+
+
 def authorization_server() -> AuthorizationServer:
     return current_app.extensions["coalition.oauth_server"]
 
@@ -67,4 +123,7 @@ def init_app(app: Flask) -> None:
     app.config["OAUTH2_SCOPES_SUPPORTED"] = list(SCOPES)
     server = AuthorizationServer(app, query_client=query_client, save_token=save_token)
     server.register_grant(ClientCredentialsGrant)
+    server.register_endpoint(TokenRevocation)
+    server.register_endpoint(TokenIntrospection)
     app.extensions["coalition.oauth_server"] = server
+    document_auth_responses(app.extensions["coalition.api"].spec)

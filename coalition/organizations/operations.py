@@ -37,3 +37,54 @@ def create_organization(slug: str, name: str, country: str | None = None, role: 
     db.session.add(organization)
     db.session.flush()
     return organization
+
+
+def list_organizations(status: str | None = None, role: str | None = None):
+    """A select of organizations by slug, optionally filtered (for pagination)."""
+    statement = select(Organization).order_by(Organization.slug)
+    if status:
+        statement = statement.where(Organization.status == status)
+    if role:
+        statement = statement.where(Organization.role == role)
+    return statement
+
+
+def update_organization(organization: Organization, acting_organization_id: str | None = None,
+                        **changes) -> Organization:
+    """Change name, country, website or role; a coordinator cannot demote its own organization."""
+    role = changes.get("role")
+    if role is not None and role not in ROLES:
+        raise ValidationFailed(errors={"role": [_("Must be one of: member, coordinator.")]})
+    if role == "member" and organization.id == acting_organization_id and organization.is_coordinator:
+        raise Conflict(_("You cannot demote your own organization."))
+    for name in ("name", "country", "website", "role"):
+        if name in changes:
+            setattr(organization, name, changes[name])
+    db.session.flush()
+    if role is not None:
+        # Tokens are capped by the role; cached principals must not outlive a demotion.
+        _forget_organization_tokens(organization)
+    return organization
+
+
+def suspend_organization(organization: Organization, acting_organization_id: str | None = None) -> Organization:
+    """Suspend: the organization's tokens stop at once and no new ones are issued."""
+    if organization.id == acting_organization_id:
+        raise Conflict(_("You cannot suspend your own organization."))
+    organization.status = "suspended"
+    db.session.flush()
+    _forget_organization_tokens(organization)
+    return organization
+
+
+def reactivate_organization(organization: Organization) -> Organization:
+    """Reactivate: its clients may get tokens again, and unexpired tokens work again."""
+    organization.status = "active"
+    db.session.flush()
+    return organization
+
+
+def _forget_organization_tokens(organization: Organization) -> None:
+    from coalition.auth.operations import forget_tokens_after_commit, token_hashes_of
+
+    forget_tokens_after_commit(token_hashes_of(organization_id=organization.id))

@@ -1,7 +1,7 @@
 """outreach
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-22 02:05:50.405088
 
 """
@@ -15,7 +15,7 @@ import coalition.db
 
 # revision identifiers, used by Alembic.
 revision: str = '0005'
-down_revision: Union[str, Sequence[str], None] = '0001'
+down_revision: Union[str, Sequence[str], None] = '0002'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,0 +1,87 @@
+"""Rate limits of the OAuth endpoints, per client and per address (flask-limiter).
+
+One Limiter per app, kept in app.extensions: a module-global limiter would mix the limits and
+storage of every app created in one process (tests create several).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from flask import Flask, request
+from flask_limiter import Limiter
+
+
+LIMITED_ENDPOINTS = ("oauth.issue_token", "oauth.revoke_token", "oauth.introspect_token")
+
+
+def claimed_client_id() -> str | None:
+    """The client_id a request claims (HTTP Basic or form), before any check of its secret."""
+    if request.authorization and request.authorization.type == "basic":
+        return request.authorization.username or None
+    return request.form.get("client_id") or None
+
+
+def address_for_limits() -> str:
+    """The caller's address; IPv6 by /64, the block one host usually holds."""
+    address = request.remote_addr or "unknown"
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return address
+
+
+def truncated_address() -> str:
+    """The caller's network, never the full address (logs keep no full IP addresses)."""
+    address = request.remote_addr or ""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return "unknown"
+    prefix = 24 if parsed.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def _client_key() -> str:
+    claimed = claimed_client_id()
+    return f"client:{claimed}" if claimed else f"anonymous:{address_for_limits()}"
+
+
+def _address_key() -> str:
+    return f"address:{address_for_limits()}"
+
+
+def _init_for_blueprint(limiter: Limiter, app: Flask, blueprint: str) -> None:
+    """Bind the limiter, running its request hooks for one blueprint only.
+
+    Only the OAuth endpoints carry limits; the limiter's app-wide hooks would cost every API
+    request about a quarter of a trivial route's time for nothing.
+    """
+    registries = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
+    previous = [list(registry.get(None, [])) for registry in registries]
+    limiter.init_app(app)
+    for registry, kept in zip(registries, previous):
+        added = [hook for hook in registry.get(None, []) if hook not in kept]
+        registry[None] = kept
+        registry.setdefault(blueprint, []).extend(added)
+
+
+def init_app(app: Flask) -> None:
+    """Create this app's limiter and put the token limits on the OAuth endpoints."""
+    config = app.extensions["coalition.config"]
+    limiter = Limiter(
+        _address_key,
+        storage_uri=config.redis_url or "memory://",
+        key_prefix="coalition-ratelimit",
+        headers_enabled=True,
+        enabled=config.ratelimit_enabled,
+    )
+    _init_for_blueprint(limiter, app, "oauth")
+    app.extensions["coalition.limiter"] = limiter
+    for endpoint in LIMITED_ENDPOINTS:
+        view = app.view_functions[endpoint]
+        view = limiter.limit(config.ratelimit_token, key_func=_client_key)(view)
+        app.view_functions[endpoint] = limiter.limit(config.ratelimit_token, key_func=_address_key)(view)

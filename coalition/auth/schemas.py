@@ -1,0 +1,48 @@
+"""What the API shows and takes of OAuth clients and scopes."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from coalition.auth.scopes import SCOPES
+from coalition.validation import LocaleTag, UTCDateTime
+
+
+
+class ClientSchema(ma.Schema):
+    client_id = ma.fields.String(dump_only=True)
+    organization = ma.fields.Function(lambda client: client.organization.slug, dump_only=True)
+    name = ma.fields.String(dump_only=True)
+    scopes = ma.fields.List(ma.fields.String(), dump_only=True)
+    locales = ma.fields.List(ma.fields.String(), dump_only=True, allow_none=True,
+                             metadata={"description": "Locales it may write; null: every locale."})
+    disabled = ma.fields.Boolean(dump_only=True)
+    previous_secret_expires = UTCDateTime(
+        dump_only=True, allow_none=True,
+        metadata={"description": "Until when the secret replaced by the last rotation still works."})
+    created_date = UTCDateTime(dump_only=True)
+
+
+class ClientCredentialsSchema(ClientSchema):
+    """A client with its secret: answered once, at creation or rotation, never again."""
+
+    client_secret = ma.fields.String(dump_only=True)
+
+
+class ClientCreateSchema(ma.Schema):
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    scopes = ma.fields.List(ma.fields.String(metadata={"enum": list(SCOPES)}), required=True)
+    locales = ma.fields.List(LocaleTag(), allow_none=True, load_default=None)
+
+
+class ClientUpdateSchema(ma.Schema):
+    name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    scopes = ma.fields.List(ma.fields.String(metadata={"enum": list(SCOPES)}))
+    locales = ma.fields.List(LocaleTag(), allow_none=True)
+    disabled = ma.fields.Boolean()
+
+
+class ScopeSchema(ma.Schema):
+    name = ma.fields.String()
+    description = ma.fields.String()
+    coordinator_only = ma.fields.Boolean()

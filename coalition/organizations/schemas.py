@@ -1,0 +1,47 @@
+"""What the API shows and takes of organizations."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from coalition.i18n import _l
+from coalition.organizations.models import ROLES, STATUSES
+from coalition.schemas import PageArgsSchema
+from coalition.validation import CountryCode, UTCDateTime
+
+_SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+
+
+class OrganizationSchema(ma.Schema):
+    slug = ma.fields.String(dump_only=True)
+    name = ma.fields.String(dump_only=True)
+    country = ma.fields.String(dump_only=True, allow_none=True)
+    website = ma.fields.String(dump_only=True, allow_none=True)
+    role = ma.fields.String(dump_only=True, metadata={"enum": list(ROLES)})
+    status = ma.fields.String(dump_only=True, metadata={"enum": list(STATUSES)})
+    created_date = UTCDateTime(dump_only=True)
+    modified_date = UTCDateTime(dump_only=True)
+
+
+class _OrganizationFields(ma.Schema):
+    name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    country = CountryCode(allow_none=True, metadata={"description": "ISO 3166-1 alpha-2"})
+    website = ma.fields.URL(allow_none=True, schemes={"http", "https"},
+                            validate=ma.validate.Length(max=300))
+    role = ma.fields.String(validate=ma.validate.OneOf(ROLES))
+
+
+class OrganizationCreateSchema(_OrganizationFields):
+    slug = ma.fields.String(required=True, validate=ma.validate.Regexp(
+        _SLUG_PATTERN, error=_l("Use lower-case letters, digits and hyphens.")))
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    role = ma.fields.String(load_default="member", validate=ma.validate.OneOf(ROLES))
+
+
+class OrganizationUpdateSchema(_OrganizationFields):
+    """Every field optional; the slug never changes (it names the organization in URLs and logs)."""
+
+
+class OrganizationQuerySchema(PageArgsSchema):
+    status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
+    role = ma.fields.String(validate=ma.validate.OneOf(ROLES))

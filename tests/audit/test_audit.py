@@ -1,0 +1,109 @@
+"""Every successful change through the API leaves an audit entry coordinators can filter."""
+
+from datetime import timedelta
+
+import pytest
+
+from coalition.audit.models import AuditEntry
+from coalition.db import utcnow
+from tests import factories
+from tests.conftest import table_counts
+
+
+@pytest.fixture
+def admin(auth_headers, coordinator):
+    return auth_headers(coordinator, "admin")
+
+
+def entries(client, admin, query=""):
+    response = client.get(f"/api/v1/audit{query}", headers=admin)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_changes_are_recorded_with_who_what_and_answer(client, admin, coordinator):
+    client.post("/api/v1/organizations", headers=admin, json={"slug": "audited", "name": "Audited"})
+    client.patch("/api/v1/organizations/audited", headers=admin, json={"name": "Audited NGO"})
+    created = client.post("/api/v1/organizations/audited/clients", headers=admin,
+                          json={"name": "Portal", "scopes": ["campaigns:read"]}).get_json()
+    client.delete(f"/api/v1/clients/{created['client_id']}", headers=admin)
+
+    items = entries(client, admin, f"?organization={coordinator.slug}")["items"]
+    summary = [(e["action"], e["method"], e["object_type"], e["object_id"], e["status_code"]) for e in items]
+    assert summary == [
+        ("clients.delete_client", "DELETE", "client", created["client_id"], 204),
+        ("clients.create_client", "POST", "client", created["client_id"], 201),
+        ("organizations.update_organization", "PATCH", "organization", "audited", 200),
+        ("organizations.create_organization", "POST", "organization", "audited", 201),
+    ]
+    assert {e["organization"] for e in items} == {coordinator.slug}
+    assert len({e["client_id"] for e in items}) == 1
+    assert all(e["created_date"].endswith("Z") for e in items)
+
+
+def test_the_log_keeps_no_secret_and_no_address(client, admin):
+    created = client.post("/api/v1/organizations", headers=admin, json={"slug": "quiet", "name": "Quiet"})
+    assert created.status_code == 201
+    body = client.get("/api/v1/audit", headers=admin).get_data(as_text=True)
+    assert "127.0.0.1" not in body
+    assert {column.name for column in AuditEntry.__table__.columns}.isdisjoint({"ip", "address", "remote_addr"})
+
+
+def test_failed_and_read_requests_are_not_recorded(client, admin, member):
+    before = table_counts("audit_entries")["audit_entries"]
+    client.post("/api/v1/organizations", headers=admin, json={"slug": "Bad Slug", "name": "x"})  # 422
+    client.post(f"/api/v1/organizations/{member.slug}/clients", headers=admin,
+                json={"name": "x", "scopes": ["admin"]})  # 422
+    client.get("/api/v1/organizations", headers=admin)
+    client.patch("/api/v1/organizations/nope", headers=admin, json={"name": "x"})  # 404
+    assert table_counts("audit_entries")["audit_entries"] == before
+
+
+def test_filters_by_action_object_and_time(client, admin, member):
+    client.post(f"/api/v1/organizations/{member.slug}/suspend", headers=admin)
+    client.post(f"/api/v1/organizations/{member.slug}/reactivate", headers=admin)
+    client.patch(f"/api/v1/organizations/{member.slug}", headers=admin, json={"name": "New name"})
+
+    suspended = entries(client, admin, "?action=organizations.suspend_organization")
+    assert [(e["object_id"], e["status_code"]) for e in suspended["items"]] == [(member.slug, 200)]
+    on_member = entries(client, admin, f"?object_type=organization&object_id={member.slug}")
+    assert on_member["total"] == 3
+    assert entries(client, admin, f"?object_id={member.slug}&per_page=2")["items"].__len__() == 2
+
+    future = (utcnow() + timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+    past = (utcnow() - timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+    assert entries(client, admin, f"?since={future}")["total"] == 0
+    assert entries(client, admin, f"?since={past}&until={future}&object_id={member.slug}")["total"] == 3
+
+
+def test_filters_by_organization(client, admin, auth_headers, db_session):
+    other = factories.make_organization(role="coordinator")
+    other_admin = auth_headers(other, "admin")
+    client.post("/api/v1/organizations", headers=other_admin, json={"slug": "by-other", "name": "x"})
+    items = entries(client, admin, f"?organization={other.slug}")["items"]
+    assert [e["object_id"] for e in items] == ["by-other"]
+
+
+@pytest.mark.parametrize("query", ["?since=yesterday", "?page=0", "?per_page=1000",
+                                   "?since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z"])
+def test_bad_filters_are_422(client, admin, query):
+    response = client.get(f"/api/v1/audit{query}", headers=admin)
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+
+
+def test_members_cannot_read_the_log(client, auth_headers, member):
+    assert client.get("/api/v1/audit", headers=auth_headers(member, "campaigns:read")).status_code == 403
+
+
+def test_a_failing_audit_write_is_logged_and_never_undoes_the_answer(client, admin, monkeypatch, caplog):
+    from coalition.audit import recording
+
+    def broken(**fields):
+        raise RuntimeError("audit storage unavailable")
+
+    monkeypatch.setattr(recording, "AuditEntry", broken)
+    response = client.post("/api/v1/organizations", headers=admin, json={"slug": "kept", "name": "Kept"})
+    assert response.status_code == 201
+    assert client.get("/api/v1/organizations/kept", headers=admin).status_code == 200
+    assert "could not write the audit entry" in caplog.text
