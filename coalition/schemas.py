@@ -7,11 +7,14 @@ from flask import jsonify
 
 from coalition.db import DEFAULT_PER_PAGE, MAX_PER_PAGE, link_header
 
+# Far beyond any real list; bounds the OFFSET a request can ask the database for.
+MAX_PAGE = 100_000
+
 
 class PageArgsSchema(ma.Schema):
     """`?page=` and `?per_page=` (query strings carry text, so marshmallow's Integer parses them)."""
 
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE))
     per_page = ma.fields.Integer(load_default=DEFAULT_PER_PAGE,
                                  validate=ma.validate.Range(min=1, max=MAX_PER_PAGE))
 
