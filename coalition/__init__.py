@@ -73,4 +73,6 @@ def _register_blueprints(app: Flask, api) -> None:
 
 def _api_blueprints() -> list:
     """The API's blueprints, one per domain."""
-    return []
+    from coalition.materials import blueprints as materials_blueprints
+
+    return [*materials_blueprints()]

@@ -3,9 +3,12 @@
 from coalition.auth.models import OAuthClient, OAuthToken
 from coalition.campaigns.models import Campaign
 from coalition.db import Base
+from coalition.materials.models import (Material, MaterialFile, MaterialRevision, MaterialTag, Translation,
+                                        TranslationEvent)
 from coalition.organizations.models import Organization
 from coalition.outbox import OutboxEvent
 
 metadata = Base.metadata
 
-__all__ = ["Campaign", "OAuthClient", "OAuthToken", "Organization", "OutboxEvent", "metadata"]
+__all__ = ["Campaign", "Material", "MaterialFile", "MaterialRevision", "MaterialTag", "OAuthClient",
+           "OAuthToken", "Organization", "OutboxEvent", "Translation", "TranslationEvent", "metadata"]
