@@ -62,6 +62,9 @@ def load_demo_organizations() -> dict[str, Organization]:
 def load_demo() -> list[str]:
     """Load every domain's demo data; answer what a newcomer needs to know."""
     load_demo_organizations()
+    from coalition.materials.demo import load_demo_materials
+
+    load_demo_materials()
     return [
         "Demo coalition loaded.",
         "Get a coordinator token:",

@@ -54,10 +54,7 @@ class FileSchema(ma.Schema):
 
 class FileUploadSchema(ma.Schema):
     file = ma.fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
-
-
-class FileFormSchema(ma.Schema):
-    locale = LocaleTag()
+    locale = LocaleTag(metadata={"description": "The locale of the file's content, if any."})
 
 
 class WarningSchema(ma.Schema):

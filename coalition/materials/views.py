@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import request, send_file
 from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
 
 from coalition.auth.guard import current_principal, require_scope
 from coalition.campaigns.operations import get_campaign_or_404
@@ -16,12 +18,27 @@ from coalition.materials import files, operations
 from coalition.materials.delivery import deliver
 from coalition.materials.models import FIELDS
 from coalition.materials.schemas import (DeliveredMaterialSchema, DeliveryArgsSchema, DiffArgsSchema,
-                                         FileFormSchema, FileSchema, FileUploadSchema, MaterialCreateSchema,
+                                         FileSchema, FileUploadSchema, MaterialCreateSchema,
                                          MaterialListArgsSchema, MaterialSchema, MaterialUpdateSchema,
                                          RevisionDiffSchema, RevisionSchema)
 from coalition.schemas import PageArgsSchema, page_response, page_schema
 
-blp = Blueprint("materials", __name__, url_prefix="", description="Campaign materials, revisions and files.")
+
+
+class UploadParser(FlaskParser):
+    """Reads `files` arguments from the file parts and the plain fields of a multipart body alike,
+    so one schema documents and validates an upload with its metadata."""
+
+    def load_files(self, req, schema):
+        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+
+
+class MaterialsBlueprint(Blueprint):
+    ARGUMENTS_PARSER = UploadParser()
+
+
+blp = MaterialsBlueprint("materials", __name__, url_prefix="",
+                         description="Campaign materials, revisions and files.")
 
 
 def _asked_locales(locale_arg: str | None) -> list[str]:
@@ -120,14 +137,13 @@ def diff_revision(args, material_id, number):
 @require_scope("materials:write")
 @accepts("multipart/form-data")
 @blp.arguments(FileUploadSchema, location="files")
-@blp.arguments(FileFormSchema, location="form")
 @blp.response(201, FileSchema)
-def upload_file(upload, form, material_id):
+def upload_file(upload, material_id):
     """Attach a file (PDF, PNG, JPEG, WebP, DOCX, ODT, MP4, SVG) to a material."""
     material = operations.get_material_or_404(str(material_id))
     upload_file = upload["file"]
     row = files.add_file(material, current_principal(), upload_file.stream, upload_file.filename,
-                         form.get("locale"))
+                         upload.get("locale"))
     db.commit()
     return row
 
