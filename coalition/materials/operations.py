@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from coalition.auth.guard import Principal
 from coalition.campaigns.models import Campaign
@@ -15,12 +16,16 @@ from coalition.materials import qa
 from coalition.materials.models import FIELDS, Material, MaterialRevision, MaterialTag
 
 
-def get_material(material_id: str) -> Material | None:
-    return db.session.get(Material, material_id)
+def get_material(material_id: str, lock: bool = False) -> Material | None:
+    """The material; with `lock`, its row is locked until commit so writers of it take turns."""
+    statement = select(Material).where(Material.id == material_id)
+    if lock:
+        statement = statement.with_for_update(of=Material)
+    return db.session.scalars(statement).first()
 
 
-def get_material_or_404(material_id: str) -> Material:
-    material = get_material(material_id)
+def get_material_or_404(material_id: str, lock: bool = False) -> Material:
+    material = get_material(material_id, lock)
     if material is None:
         raise NotFound(_("No material has this id."))
     return material
@@ -70,8 +75,13 @@ def create_material(campaign: Campaign, principal: Principal, *, slug: str, kind
                         source_locale=source_locale or campaign.source_locale, revision=1,
                         created_by=principal.client_id, **fields)
     _set_tags(material, list(tags))
-    db.session.add(material)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(material)
+            db.session.flush()
+    except IntegrityError:
+        # Another request created the same slug between our check and our insert.
+        raise Conflict(_("This campaign already has a material with this slug.")) from None
     _add_revision(material, principal.client_id)
     db.session.flush()
     return material, warnings

@@ -61,7 +61,7 @@ def get_translation(material_id, locale):
 @blp.response(200, TranslationDetailSchema)
 def put_translation(data, material_id, locale):
     """Write a translation (draft or needs_review); QA errors refuse it, warnings come back."""
-    material = get_material_or_404(str(material_id))
+    material = get_material_or_404(str(material_id), lock=True)
     status = data.pop("status")
     translation, warnings = translations.save_translation(material, locale, current_principal(), data, status)
     db.commit()
@@ -73,7 +73,7 @@ def put_translation(data, material_id, locale):
 @blp.response(200, TranslationDetailSchema)
 def approve_translation(material_id, locale):
     """Approve a translation written by another client."""
-    material = get_material_or_404(str(material_id))
+    material = get_material_or_404(str(material_id), lock=True)
     translation = translations.approve_translation(material, locale, current_principal())
     db.commit()
     return _describe(translation, detail=True), {"Content-Language": translation.locale}

@@ -106,7 +106,7 @@ def get_material(args, material_id):
 @blp.response(200, DeliveredMaterialSchema)
 def update_material(data, material_id):
     """Edit a material's source; a change of its text makes a new revision."""
-    material = operations.get_material_or_404(str(material_id))
+    material = operations.get_material_or_404(str(material_id), lock=True)
     material, warnings = operations.update_material(material, current_principal(), data)
     db.commit()
     return _as_source(material, warnings)

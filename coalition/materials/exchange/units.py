@@ -73,7 +73,9 @@ def export_units(campaign: Campaign, locale: str) -> list[ExportUnit]:
 
 def _resolve(campaign: Campaign, units: list[ImportUnit]) -> dict[str, tuple[Material, str]]:
     """Each unit's material and field; refuses the whole file when a unit is unknown or stale."""
-    materials = {m.slug: m for m in db.session.scalars(select(Material).filter_by(campaign_id=campaign.id))}
+    # Locked like a single edit: an import and an edit of the same material take turns.
+    materials = {m.slug: m for m in db.session.scalars(
+        select(Material).filter_by(campaign_id=campaign.id).with_for_update(of=Material))}
     resolved, problems = {}, {}
     for unit in units:
         slug, _dot, name = unit.id.rpartition(".")
