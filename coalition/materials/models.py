@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coalition.campaigns.models import Campaign
 from coalition.db import Base, TimestampMixin, new_uuid, utcnow
 
 KINDS = ("leaflet", "social_post", "press_release", "faq", "email_template", "image", "other")
@@ -27,7 +28,7 @@ class Material(TimestampMixin, Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[str] = mapped_column(String(64))
 
-    campaign = relationship("Campaign", lazy="joined")
+    campaign: Mapped[Campaign] = relationship(lazy="joined")
     tag_rows: Mapped[list[MaterialTag]] = relationship(
         cascade="all, delete-orphan", order_by="MaterialTag.tag", lazy="selectin")
     files: Mapped[list[MaterialFile]] = relationship(

@@ -141,9 +141,8 @@ def diff_revision(args, material_id, number):
 def upload_file(upload, material_id):
     """Attach a file (PDF, PNG, JPEG, WebP, DOCX, ODT, MP4, SVG) to a material."""
     material = operations.get_material_or_404(str(material_id))
-    upload_file = upload["file"]
-    row = files.add_file(material, current_principal(), upload_file.stream, upload_file.filename,
-                         upload.get("locale"))
+    uploaded = upload["file"]
+    row = files.add_file(material, current_principal(), uploaded.stream, uploaded.filename, upload.get("locale"))
     db.commit()
     return row
 

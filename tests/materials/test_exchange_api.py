@@ -172,3 +172,15 @@ def test_xliff_with_doctype_is_refused(client, campaign, materials, writer):
 def test_exchange_of_an_unknown_locale_is_422(client, campaign, reader):
     response = client.get(f"/api/v1/campaigns/{campaign.slug}/translations/it.po", headers=reader)
     assert response.status_code == 422
+
+
+def test_xliff_import_refuses_other_campaign_and_unallowed_locale(client, campaign, materials, writer):
+    from tests import factories
+
+    other = factories.make_campaign(locales=["en", "de", "fr"])
+    data = export(client, campaign, writer, "xlf").data
+    wrong = import_file(client, other, writer, "xlf", data)
+    assert wrong.status_code == 422
+    assert other.slug in wrong.get_json()["detail"]
+    french = export(client, campaign, writer, "xlf", locale="fr").data
+    assert import_file(client, campaign, writer, "xlf", french, locale="fr").status_code == 403

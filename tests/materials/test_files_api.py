@@ -139,3 +139,9 @@ def test_windows_paths_are_reduced_to_a_base_name():
 
     assert sanitise_filename("C:\\Users\\x\\photo.PNG", "image/png") == "photo.png"
     assert sanitise_filename(None, "application/pdf") == "file.pdf"
+
+
+def test_upload_locale_must_be_a_campaign_locale(client, make_material, editor):
+    material = make_material()
+    assert upload(client, material, editor, PNG, "a.png", locale="xx-!!").status_code == 422
+    assert upload(client, material, editor, PNG, "a.png", locale="it").status_code == 422

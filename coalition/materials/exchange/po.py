@@ -22,7 +22,7 @@ REVISION = re.compile(r"^coalition-revision:\s*(\d+)$")
 def write_catalog(campaign: Campaign, locale: str, units: list[ExportUnit]) -> bytes:
     catalog = Catalog(
         locale=Locale.parse(locale, sep="-"), project=campaign.slug, version="1", fuzzy=False,
-        header_comment=f"# Translations of the materials of {campaign.title}.\n"
+        header_comment=f"# Translations of the materials of {' '.join(campaign.title.split())}.\n"
                        f"# coalition-campaign: {campaign.slug}\n# coalition-locale: {locale}",
     )
     for unit in units:

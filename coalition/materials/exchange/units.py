@@ -6,6 +6,7 @@ Operations flush, never commit.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -95,9 +96,15 @@ def _resolve(campaign: Campaign, units: list[ImportUnit]) -> dict[str, tuple[Mat
     return resolved
 
 
+def import_file(campaign: Campaign, locale: str, principal: Principal, data: bytes,
+                read: Callable[[Campaign, str, bytes], list[ImportUnit]]) -> dict:
+    """Read an uploaded file with `read` (PO or XLIFF) and import its units, if the caller may write."""
+    check_may_write(principal, locale)
+    return import_units(campaign, locale, principal, read(campaign, locale, data))
+
+
 def import_units(campaign: Campaign, locale: str, principal: Principal, units: list[ImportUnit]) -> dict:
     """Update drafts and texts under review; approved texts it would change are conflicts."""
-    check_may_write(principal, locale)
     units = [unit for unit in units if unit.target]
     resolved = _resolve(campaign, units)
     by_material: dict[str, list[ImportUnit]] = defaultdict(list)

@@ -10,7 +10,7 @@ from coalition.campaigns.operations import get_campaign_or_404
 from coalition.extensions import db
 from coalition.http import accepts
 from coalition.materials.exchange import po, xliff
-from coalition.materials.exchange.units import exchange_locale, export_units, import_units
+from coalition.materials.exchange.units import exchange_locale, export_units, import_file
 from coalition.materials.schemas import ImportSummarySchema
 
 blp = Blueprint("exchange", __name__, url_prefix="", description="Translation files (PO, XLIFF 2.0).")
@@ -45,8 +45,7 @@ def import_po(slug, locale):
     """Import a PO file: drafts and texts under review are updated, approved ones reported as conflicts."""
     campaign = get_campaign_or_404(slug)
     locale = exchange_locale(campaign, locale)
-    units = po.read_catalog(campaign, locale, request.get_data())
-    summary = import_units(campaign, locale, current_principal(), units)
+    summary = import_file(campaign, locale, current_principal(), request.get_data(), po.read_catalog)
     db.commit()
     return summary
 
@@ -70,7 +69,6 @@ def import_xliff(slug, locale):
     """Import an XLIFF 2.0 file: drafts and texts under review are updated, approved ones are conflicts."""
     campaign = get_campaign_or_404(slug)
     locale = exchange_locale(campaign, locale)
-    units = xliff.read_document(campaign, locale, request.get_data())
-    summary = import_units(campaign, locale, current_principal(), units)
+    summary = import_file(campaign, locale, current_principal(), request.get_data(), xliff.read_document)
     db.commit()
     return summary
