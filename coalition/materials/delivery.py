@@ -34,7 +34,8 @@ def deliver(material: Material, asked: list[str], drafts: bool = False) -> dict:
     fields, served, outdated_fields = {}, {}, []
     for name in FIELDS:
         for locale in chain:
-            if locale == material.source_locale:
+            # A field the source no longer has is not delivered from an older translation either.
+            if locale == material.source_locale or not getattr(material, name):
                 fields[name], served[name] = getattr(material, name), locale
                 break
             translation = translations.get(locale)

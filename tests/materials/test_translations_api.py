@@ -179,3 +179,14 @@ def test_whitespace_is_a_warning(client, make_material, writer):
     assert response.status_code == 200
     assert response.get_json()["warnings"] == [
         {"field": "title", "check": "whitespace", "message": "The text starts or ends with white space."}]
+
+
+def test_a_field_removed_from_the_source_is_not_delivered(client, make_material, editor, writer, reviewer, reader):
+    material = make_material()
+    put(client, material, "de", writer, **GERMAN)
+    approve(client, material, "de", reviewer)
+    client.patch(f"/api/v1/materials/{material['id']}", headers=editor, json={"summary": None})
+    delivered = client.get(f"/api/v1/materials/{material['id']}?locale=de", headers=reader).get_json()
+    assert delivered["summary"] is None
+    assert delivered["served_locales"]["summary"] == "en"
+    assert delivered["title"] == GERMAN["title"]
