@@ -36,7 +36,7 @@ def deliver(material: Material, asked: list[str], drafts: bool = False) -> dict:
         for locale in chain:
             # A field the source no longer has is not delivered from an older translation either.
             if locale == material.source_locale or not getattr(material, name):
-                fields[name], served[name] = getattr(material, name), locale
+                fields[name], served[name] = getattr(material, name), material.source_locale
                 break
             translation = translations.get(locale)
             text = getattr(translation, name) if translation else None
