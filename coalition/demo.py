@@ -61,9 +61,11 @@ def load_demo_organizations() -> dict[str, Organization]:
 
 def load_demo() -> list[str]:
     """Load every domain's demo data; answer what a newcomer needs to know."""
+    from coalition.materials.demo import load_demo_materials
     from coalition.outreach.demo import load_demo_outreach
 
     load_demo_organizations()
+    load_demo_materials()
     load_demo_outreach()
     return [
         "Demo coalition loaded.",

@@ -1,14 +1,12 @@
 """Every domain's models, imported in one place so metadata and migrations see them all."""
 
-from coalition.audit.models import AuditEntry
-from coalition.auth.models import OAuthClient, OAuthToken
-from coalition.campaigns.models import Campaign
+from coalition.audit import models as _audit  # noqa: F401
+from coalition.auth import models as _auth  # noqa: F401
+from coalition.campaigns import models as _campaigns  # noqa: F401
 from coalition.db import Base
-from coalition.organizations.models import Organization
-from coalition.outbox import OutboxEvent
-from coalition.outreach.models import OutreachAction
+from coalition.materials import models as _materials  # noqa: F401
+from coalition.organizations import models as _organizations  # noqa: F401
+from coalition import outbox as _outbox  # noqa: F401
+from coalition.outreach import models as _outreach  # noqa: F401
 
 metadata = Base.metadata
-
-__all__ = ["AuditEntry", "Campaign", "OAuthClient", "OAuthToken", "Organization", "OutboxEvent",
-           "OutreachAction", "metadata"]

@@ -1,0 +1,145 @@
+"""Units of exchange (one field of one material), what an export holds and how an import applies.
+
+Operations flush, never commit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from coalition.auth.guard import Principal
+from coalition.campaigns.models import Campaign
+from coalition.errors import ValidationFailed
+from coalition.extensions import db
+from coalition.i18n import _, normalise_locale
+from coalition.materials import qa
+from coalition.materials.models import FIELDS, Material, Translation
+from coalition.materials.translations import check_may_write, outdated_fields_of, save_translation
+
+
+@dataclass(frozen=True)
+class ExportUnit:
+    id: str
+    source: str
+    target: str | None
+    state: str  # untranslated, draft, needs_review or approved
+    outdated: bool
+    revision: int
+
+
+@dataclass(frozen=True)
+class ImportUnit:
+    id: str
+    target: str
+    status: str  # draft or needs_review: an import never approves
+    revision: int | None
+
+
+def exchange_locale(campaign: Campaign, locale: str) -> str:
+    """A locale the campaign translates into, or a 404-like refusal as a clear 422."""
+    locale = normalise_locale(locale)
+    if locale == campaign.source_locale or locale not in campaign.locales:
+        raise ValidationFailed(_("This campaign is not translated into %(locale)s.", locale=locale),
+                               errors={"locale": [_("Not a translation locale of this campaign.")]})
+    return locale
+
+
+def export_units(campaign: Campaign, locale: str) -> list[ExportUnit]:
+    """Every non-empty source field of the campaign's materials written in another locale."""
+    materials = [m for m in db.session.scalars(
+        select(Material).filter_by(campaign_id=campaign.id).order_by(Material.slug)) if m.source_locale != locale]
+    translations = {t.material_id: t for t in db.session.scalars(
+        select(Translation).join(Material).where(Material.campaign_id == campaign.id,
+                                                 Translation.locale == locale))}
+    outdated = outdated_fields_of(translations.values())
+    units = []
+    for material in materials:
+        translation = translations.get(material.id)
+        for name in FIELDS:
+            source = getattr(material, name)
+            if not source:
+                continue
+            target = getattr(translation, name) if translation else None
+            units.append(ExportUnit(
+                id=f"{material.slug}.{name}", source=source, target=target or None,
+                state=translation.status if target else "untranslated",
+                outdated=bool(target) and name in outdated.get(translation.id, ()),
+                revision=material.revision))
+    return units
+
+
+def _resolve(campaign: Campaign, units: list[ImportUnit]) -> dict[str, tuple[Material, str]]:
+    """Each unit's material and field; refuses the whole file when a unit is unknown or stale."""
+    # Locked like a single edit: an import and an edit of the same material take turns.
+    materials = {m.slug: m for m in db.session.scalars(
+        select(Material).filter_by(campaign_id=campaign.id).with_for_update(of=Material))}
+    resolved, problems = {}, {}
+    for unit in units:
+        slug, _dot, name = unit.id.rpartition(".")
+        material = materials.get(slug)
+        if material is None or name not in FIELDS:
+            problems[unit.id] = [_("No material field of this campaign has this id.")]
+        elif unit.revision != material.revision:
+            problems[unit.id] = [_("Made from source revision %(given)s, but the source is now at revision "
+                                   "%(current)d: export the file again.",
+                                   given=unit.revision if unit.revision is not None else "?",
+                                   current=material.revision)]
+        else:
+            resolved[unit.id] = (material, name)
+    if problems:
+        raise ValidationFailed(_("The file does not match the campaign's current materials; nothing was "
+                                 "imported."), errors=problems)
+    return resolved
+
+
+def import_file(campaign: Campaign, locale: str, principal: Principal, data: bytes,
+                read: Callable[[Campaign, str, bytes], list[ImportUnit]]) -> dict:
+    """Read an uploaded file with `read` (PO or XLIFF) and import its units, if the caller may write."""
+    check_may_write(principal, locale)
+    return import_units(campaign, locale, principal, read(campaign, locale, data))
+
+
+def import_units(campaign: Campaign, locale: str, principal: Principal, units: list[ImportUnit]) -> dict:
+    """Update drafts and texts under review; approved texts it would change are conflicts."""
+    units = [unit for unit in units if unit.target]
+    resolved = _resolve(campaign, units)
+    by_material: dict[str, list[ImportUnit]] = defaultdict(list)
+    for unit in units:
+        by_material[resolved[unit.id][0].id].append(unit)
+    summary = {"updated": 0, "unchanged": 0, "conflicts": [], "errors": []}
+    for unit_list in by_material.values():
+        material = resolved[unit_list[0].id][0]
+        translation = db.session.scalars(
+            select(Translation).filter_by(material_id=material.id, locale=locale)).first()
+        current = translation.target_fields() if translation else dict.fromkeys(FIELDS)
+        changes = {}
+        for unit in unit_list:
+            name = resolved[unit.id][1]
+            if current[name] == unit.target:
+                summary["unchanged"] += 1
+            elif translation is not None and translation.status == "approved":
+                summary["conflicts"].append({"unit": unit.id, "current": current[name] or "",
+                                             "proposed": unit.target})
+            else:
+                changes[name] = unit
+        report = qa.check_translation(material.kind, material.source_fields(),
+                                      {name: unit.target for name, unit in changes.items()})
+        for name, messages in report.errors.items():
+            summary["errors"].append({"unit": changes.pop(name).id, "messages": messages})
+        if not changes:
+            continue
+        merged = {**current, **{name: unit.target for name, unit in changes.items()}}
+        merged_report = qa.check_translation(material.kind, material.source_fields(), merged)
+        if merged_report.errors:
+            # Text kept from an older revision fails now; the translator must fix it before importing.
+            for name, messages in merged_report.errors.items():
+                summary["errors"].append({"unit": f"{material.slug}.{name}", "messages": messages})
+            continue
+        status = "draft" if any(unit.status == "draft" for unit in changes.values()) else "needs_review"
+        save_translation(material, locale, principal, merged, status, action="imported")
+        summary["updated"] += len(changes)
+    return summary

@@ -1,0 +1,74 @@
+"""PO and XLIFF export and import per campaign and locale over HTTP."""
+
+from __future__ import annotations
+
+from flask import Response, request
+from flask_smorest import Blueprint
+
+from coalition.auth.guard import current_principal, require_scope
+from coalition.campaigns.operations import get_campaign_or_404
+from coalition.extensions import db
+from coalition.http import accepts
+from coalition.materials.exchange import po, xliff
+from coalition.materials.exchange.units import exchange_locale, export_units, import_file
+from coalition.materials.schemas import ImportSummarySchema
+
+blp = Blueprint("exchange", __name__, url_prefix="", description="Translation files (PO, XLIFF 2.0).")
+
+PO_TYPES = ("text/x-gettext-translation", "application/x-gettext", "text/plain", "application/octet-stream")
+XLIFF_TYPES = ("application/xliff+xml", "application/xml", "text/xml", "application/octet-stream")
+
+
+def _file_response(data: bytes, media_type: str, filename: str, locale: str) -> Response:
+    response = Response(data, mimetype=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Language"] = locale
+    return response
+
+
+@blp.get("/campaigns/<slug>/translations/<locale>.po")
+@require_scope("materials:read")
+@blp.response(200, description="A gettext PO file, one message per material field.")
+def export_po(slug, locale):
+    """Export a campaign's translations into one locale as a PO file."""
+    campaign = get_campaign_or_404(slug)
+    locale = exchange_locale(campaign, locale)
+    data = po.write_catalog(campaign, locale, export_units(campaign, locale))
+    return _file_response(data, po.MEDIA_TYPE + "; charset=utf-8", f"{campaign.slug}.{locale}.po", locale)
+
+
+@blp.post("/campaigns/<slug>/translations/<locale>.po")
+@require_scope("translations:write")
+@accepts(*PO_TYPES)
+@blp.response(200, ImportSummarySchema)
+def import_po(slug, locale):
+    """Import a PO file: drafts and texts under review are updated, approved ones reported as conflicts."""
+    campaign = get_campaign_or_404(slug)
+    locale = exchange_locale(campaign, locale)
+    summary = import_file(campaign, locale, current_principal(), request.get_data(), po.read_catalog)
+    db.commit()
+    return summary
+
+
+@blp.get("/campaigns/<slug>/translations/<locale>.xlf")
+@require_scope("materials:read")
+@blp.response(200, description="An XLIFF 2.0 document, one unit per material field.")
+def export_xliff(slug, locale):
+    """Export a campaign's translations into one locale as XLIFF 2.0."""
+    campaign = get_campaign_or_404(slug)
+    locale = exchange_locale(campaign, locale)
+    data = xliff.write_document(campaign, locale, export_units(campaign, locale))
+    return _file_response(data, xliff.MEDIA_TYPE, f"{campaign.slug}.{locale}.xlf", locale)
+
+
+@blp.post("/campaigns/<slug>/translations/<locale>.xlf")
+@require_scope("translations:write")
+@accepts(*XLIFF_TYPES)
+@blp.response(200, ImportSummarySchema)
+def import_xliff(slug, locale):
+    """Import an XLIFF 2.0 file: drafts and texts under review are updated, approved ones are conflicts."""
+    campaign = get_campaign_or_404(slug)
+    locale = exchange_locale(campaign, locale)
+    summary = import_file(campaign, locale, current_principal(), request.get_data(), xliff.read_document)
+    db.commit()
+    return summary

@@ -1,0 +1,143 @@
+"""Rules for translations: saving with QA, review, outdated detection and the history.
+
+Operations flush, never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select, tuple_
+
+from coalition.auth.guard import Principal
+from coalition.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from coalition.extensions import db
+from coalition.i18n import _, normalise_locale
+from coalition.materials import qa
+from coalition.materials.models import (FIELDS, Material, MaterialRevision, Translation,
+                                        TranslationEvent)
+from coalition.materials.operations import diff_fields
+
+
+def translation_locales(material: Material) -> list[str]:
+    """The campaign's locales a material may be translated into (all but its own)."""
+    return [locale for locale in material.campaign.locales if locale != material.source_locale]
+
+
+def check_locale(material: Material, locale: str) -> str:
+    locale = normalise_locale(locale)
+    if locale not in translation_locales(material):
+        raise ValidationFailed(errors={"locale": [_(
+            "Not a translation locale of this campaign: %(locales)s.",
+            locales=", ".join(translation_locales(material)) or "-")]})
+    return locale
+
+
+def check_may_write(principal: Principal, locale: str) -> None:
+    if not principal.may_write_locale(locale):
+        raise Forbidden(_("Your credentials do not allow writing in %(locale)s.", locale=locale))
+
+
+def get_translation(material: Material, locale: str) -> Translation | None:
+    return db.session.scalars(
+        select(Translation).filter_by(material_id=material.id, locale=normalise_locale(locale))).first()
+
+
+def get_translation_or_404(material: Material, locale: str) -> Translation:
+    translation = get_translation(material, locale)
+    if translation is None:
+        raise NotFound(_("This material has no translation in %(locale)s yet.", locale=locale))
+    return translation
+
+
+def list_translations_query(material: Material):
+    return select(Translation).filter_by(material_id=material.id).order_by(Translation.locale)
+
+
+def outdated_fields_of(translations: Iterable[Translation]) -> dict[str, list[str]]:
+    """Per translation id, the translated fields whose source changed since it was made."""
+    behind = [t for t in translations if t.based_on_revision < t.material.revision]
+    if not behind:
+        return {}
+    keys = {(t.material_id, t.based_on_revision) for t in behind}
+    rows = db.session.scalars(select(MaterialRevision).where(
+        tuple_(MaterialRevision.material_id, MaterialRevision.number).in_(list(keys))))
+    old = {(row.material_id, row.number): row.source_fields() for row in rows}
+    result = {}
+    for t in behind:
+        before, now = old[(t.material_id, t.based_on_revision)], t.material.source_fields()
+        changed = [name for name in FIELDS if getattr(t, name) and before[name] != now[name]]
+        if changed:
+            result[t.id] = changed
+    return result
+
+
+def source_diff(translation: Translation) -> dict[str, str]:
+    """What changed in the source since the revision the translation was made from."""
+    material = translation.material
+    if translation.based_on_revision >= material.revision:
+        return {}
+    old = db.session.scalars(select(MaterialRevision).filter_by(
+        material_id=material.id, number=translation.based_on_revision)).one()
+    return diff_fields(old.source_fields(), material.source_fields(),
+                       str(translation.based_on_revision), str(material.revision))
+
+
+def _record(translation: Translation, action: str, principal: Principal) -> None:
+    db.session.add(TranslationEvent(
+        translation_id=translation.id, action=action, status=translation.status,
+        based_on_revision=translation.based_on_revision, fields=translation.target_fields(),
+        client_id=principal.client_id, organization=principal.organization_slug))
+
+
+def save_translation(material: Material, locale: str, principal: Principal, fields: dict[str, str | None],
+                     status: str = "draft", action: str = "saved") -> tuple[Translation, list[dict]]:
+    """Write the text of a locale, made from the current source revision, after the QA checks."""
+    locale = check_locale(material, locale)
+    check_may_write(principal, locale)
+    if status not in ("draft", "needs_review"):
+        raise ValidationFailed(errors={"status": [_("Must be one of: draft, needs_review.")]})
+    fields = {name: fields.get(name) for name in FIELDS}
+    if all(value is None for value in fields.values()):
+        raise ValidationFailed(errors={"title": [_("Give at least one translated field.")]})
+    report = qa.check_translation(material.kind, material.source_fields(), fields)
+    if report.errors:
+        raise ValidationFailed(_("The translation did not pass the quality checks."), errors=report.errors)
+    translation = get_translation(material, locale)
+    if translation is None:
+        translation = Translation(material=material, material_id=material.id, locale=locale)
+        db.session.add(translation)
+    for name, value in fields.items():
+        setattr(translation, name, value)
+    translation.status = status
+    translation.based_on_revision = material.revision
+    translation.written_by = principal.client_id
+    translation.approved_by = None
+    db.session.flush()
+    _record(translation, action, principal)
+    db.session.flush()
+    return translation, report.warnings
+
+
+def approve_translation(material: Material, locale: str, principal: Principal) -> Translation:
+    """Approve the current text; the client that wrote it cannot."""
+    locale = check_locale(material, locale)
+    check_may_write(principal, locale)
+    translation = get_translation_or_404(material, locale)
+    if translation.written_by == principal.client_id:
+        raise Forbidden(_("The client that wrote a text cannot approve it; ask another reviewer."))
+    if translation.status == "approved":
+        raise Conflict(_("This translation is already approved."))
+    if outdated_fields_of([translation]):
+        raise Conflict(_("The source changed since this translation was made; update it first."))
+    translation.status = "approved"
+    translation.approved_by = principal.client_id
+    db.session.flush()
+    _record(translation, "approved", principal)
+    db.session.flush()
+    return translation
+
+
+def translation_history(translation: Translation) -> list[TranslationEvent]:
+    return list(db.session.scalars(select(TranslationEvent).filter_by(translation_id=translation.id)
+                                   .order_by(TranslationEvent.created_date, TranslationEvent.id)))
