@@ -73,4 +73,6 @@ def _register_blueprints(app: Flask, api) -> None:
 
 def _api_blueprints() -> list:
     """The API's blueprints, one per domain."""
-    return []
+    from coalition.metrics import views as metrics_views
+
+    return [metrics_views.blp]
