@@ -6,7 +6,7 @@ import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timezone
 
 from coalition.db import utcnow
 from coalition.extensions import cache, db
@@ -103,7 +103,7 @@ def schedule_export_purge(queue, now=None) -> str:
     now = now or utcnow()
     due_epoch = (int(now.timestamp()) // PURGE_INTERVAL + 1) * PURGE_INTERVAL
     job_id = purge_job_id(due_epoch)
-    queue.enqueue_in(timedelta(seconds=due_epoch - now.timestamp()), purge_expired_exports, job_id=job_id)
+    queue.enqueue_at(datetime.fromtimestamp(due_epoch, timezone.utc), purge_expired_exports, job_id=job_id)
     return job_id
 
 
