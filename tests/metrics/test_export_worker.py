@@ -20,6 +20,20 @@ from tests.conftest import obtain_token
 pytestmark = pytest.mark.redis
 
 
+@pytest.fixture
+def registry(app):
+    """The queue's scheduled jobs, empty before and after the test."""
+    scheduled = ScheduledJobRegistry(queue=queue())
+
+    def empty():
+        for job_id in scheduled.get_job_ids():
+            scheduled.remove(job_id, delete_job=True)
+
+    empty()
+    yield scheduled
+    empty()
+
+
 def test_export_is_built_by_a_real_worker(app, committed_db):
     target = queue()
     target.empty()
@@ -51,11 +65,8 @@ def test_export_is_built_by_a_real_worker(app, committed_db):
     assert coordinator.slug not in download.data.decode()
 
 
-def test_worker_start_schedules_one_purge_per_interval(app):
+def test_worker_start_schedules_one_purge_per_interval(registry):
     target = queue()
-    registry = ScheduledJobRegistry(queue=target)
-    for job_id in registry.get_job_ids():
-        registry.remove(job_id, delete_job=True)
     now = datetime(2026, 5, 1, 10, 20, tzinfo=timezone.utc)
 
     first = tasks.schedule_export_purge(target, now=now)
@@ -68,18 +79,13 @@ def test_worker_start_schedules_one_purge_per_interval(app):
     later = tasks.schedule_export_purge(target, now=due)
     assert later != first
     assert registry.get_scheduled_time(later) == due + timedelta(seconds=tasks.PURGE_INTERVAL)
-    for job_id in registry.get_job_ids():
-        registry.remove(job_id, delete_job=True)
 
 
-def test_periodic_purge_removes_expired_files_and_reschedules_itself(app, committed_db, tmp_path):
-    target = queue()
-    registry = ScheduledJobRegistry(queue=target)
-    for job_id in registry.get_job_ids():
-        registry.remove(job_id, delete_job=True)
+def test_periodic_purge_removes_expired_files_and_reschedules_itself(committed_db, registry):
+    from coalition.metrics.operations import exports_folder
+
     organization = factories.make_organization(role="coordinator")
     campaign = factories.make_campaign()
-    from coalition.metrics.operations import exports_folder
 
     path = exports_folder() / "expired.csv"
     path.write_text("slug\r\n")
@@ -92,5 +98,12 @@ def test_periodic_purge_removes_expired_files_and_reschedules_itself(app, commit
     assert tasks.purge_expired_exports() == 1
     assert not path.exists()
     assert len(registry.get_job_ids()) == 1
-    for job_id in registry.get_job_ids():
-        registry.remove(job_id, delete_job=True)
+
+
+def test_starting_the_worker_schedules_the_purge(app, registry):
+    from coalition.jobs import run_worker
+
+    run_worker(app, burst=True)
+    scheduled = registry.get_job_ids()
+    assert len(scheduled) == 1 and scheduled[0].startswith("coalition-exports-purge-")
+    assert registry.get_scheduled_time(scheduled[0]) > datetime.now(timezone.utc)
