@@ -76,10 +76,11 @@ def _api_blueprints() -> list:
     from coalition.audit import views as audit_views
     from coalition.auth import client_views
     from coalition.materials import blueprints as materials_blueprints
+    from coalition.metrics import views as metrics_views
     from coalition.organizations import views as organization_views
     from coalition.outreach import views as outreach_views
 
     return [
         organization_views.blp, client_views.blp, client_views.scopes_blp, audit_views.blp,
-        outreach_views.blp, *materials_blueprints(),
+        outreach_views.blp, *materials_blueprints(), metrics_views.blp,
     ]

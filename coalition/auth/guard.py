@@ -122,9 +122,10 @@ def authenticate() -> Principal:
 
 
 def _document_security(view, wrapper, scopes: list[str]):
+    """OpenAPI: any one of `scopes` suffices (alternatives), and the 401/403 answers."""
     apidoc = dict(getattr(view, "_apidoc", {}))
     manual = dict(apidoc.get("manual_doc", {}))
-    manual["security"] = [{"oauth2": scopes}]
+    manual["security"] = [{"oauth2": [scope]} for scope in scopes] or [{"oauth2": []}]
     responses = dict(manual.get("responses", {}))
     responses.setdefault("401", "Unauthorized")
     responses.setdefault("403", "Forbidden")
@@ -134,21 +135,25 @@ def _document_security(view, wrapper, scopes: list[str]):
     return wrapper
 
 
-def require_scope(scope: str):
-    """Protect a view: a valid token holding `scope`; documented as an OAuth2 requirement."""
+def require_scope(*scopes: str):
+    """Protect a view: a valid token holding `scope` (or one of several); documented in OpenAPI.
+
+    With several scopes the view decides what each allows (e.g. all rows or one's own).
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
             principal = authenticate()
-            if scope not in principal.scopes:
+            if principal.scopes.isdisjoint(scopes):
+                wanted = " ".join(scopes)
                 raise Forbidden(
-                    _("This requires the scope %(scope)s.", scope=scope),
-                    headers=_challenge("insufficient_scope", scope),
+                    _("This requires the scope %(scope)s.", scope=" | ".join(scopes)),
+                    headers=_challenge("insufficient_scope", wanted),
                 )
             return view(*args, **kwargs)
 
-        return _document_security(view, wrapper, [scope])
+        return _document_security(view, wrapper, list(scopes))
 
     return decorator
 

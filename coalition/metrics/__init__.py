@@ -1,0 +1,1 @@
+"""Metrics and exports: the dataset registry, export formats, streaming and background exports."""

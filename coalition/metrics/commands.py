@@ -1,0 +1,20 @@
+"""`coalition exports ...`: maintenance of export files."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from coalition.extensions import db
+
+exports_cli = AppGroup("exports", help="Background export files.")
+
+
+@exports_cli.command("purge")
+def purge_command():
+    """Delete the files of expired exports."""
+    from coalition.metrics.operations import remove_expired_exports
+
+    removed = remove_expired_exports()
+    db.commit()
+    click.echo(f"Removed {removed} expired export files.")

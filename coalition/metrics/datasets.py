@@ -1,0 +1,122 @@
+"""The registry of exportable datasets.
+
+A dataset is a name, its columns and a row function. The domains that own the data register
+their datasets here; the export engine only knows this registry. A row function streams tuples
+(one value per column, in column order) and must never load the whole table into memory: it
+reads through a server-side cursor (`execution_options(yield_per=...)`).
+
+Row functions receive the campaign and an `ExportScope`; the dataset decides how the scope
+filters its rows (typically: `scope.organization_id` is None for everything, else only that
+organization's rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from coalition.campaigns.models import Campaign
+from coalition.extensions import db
+from coalition.i18n import _l
+from coalition.organizations.models import Organization
+
+# Frictionless Table Schema field types the engine knows how to write.
+COLUMN_TYPES = frozenset({"string", "integer", "number", "date", "datetime", "boolean"})
+
+# Rows fetched per round trip by the server-side cursors of row functions.
+YIELD_PER = 2000
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: machine name, translatable label, Table Schema type, description."""
+
+    name: str
+    label: object
+    type: str
+    description: object = ""
+
+    def __post_init__(self) -> None:
+        if self.type not in COLUMN_TYPES:
+            raise ValueError(f"column {self.name}: unknown type {self.type!r}")
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    """Whose rows an export may hold: everything (coordinators) or one organization's."""
+
+    organization_id: str | None
+
+    @property
+    def everything(self) -> bool:
+        return self.organization_id is None
+
+
+RowFunction = Callable[[Campaign, ExportScope], Iterator[Sequence]]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: object
+    columns: tuple[Column, ...]
+    rows: RowFunction
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+
+REGISTRY: dict[str, Dataset] = {}
+
+
+def register_dataset(name: str, title, columns: list[Column] | tuple[Column, ...], rows: RowFunction) -> Dataset:
+    """Make a dataset exportable under `name` (replaces one registered under the same name)."""
+    dataset = Dataset(name=name, title=title, columns=tuple(columns), rows=rows)
+    REGISTRY[name] = dataset
+    return dataset
+
+
+def get_dataset(name: str) -> Dataset | None:
+    return REGISTRY.get(name)
+
+
+def dataset_names() -> list[str]:
+    return sorted(REGISTRY)
+
+
+def stream_rows(statement) -> Iterator[Sequence]:
+    """Rows of a Core/ORM select of plain columns, through a server-side cursor."""
+    result = db.session.execute(statement.execution_options(yield_per=YIELD_PER))
+    try:
+        for partition in result.partitions():
+            yield from partition
+    finally:
+        result.close()
+
+
+def organization_rows(campaign: Campaign, scope: ExportScope) -> Iterator[Sequence]:
+    statement = select(
+        Organization.slug, Organization.name, Organization.country, Organization.role,
+        Organization.status, Organization.created_date,
+    ).order_by(Organization.slug)
+    if not scope.everything:
+        statement = statement.where(Organization.id == scope.organization_id)
+    return stream_rows(statement)
+
+
+register_dataset(
+    "organizations",
+    _l("Organizations of the coalition"),
+    [
+        Column("slug", _l("Slug"), "string", _l("The organization's identifier in the API.")),
+        Column("name", _l("Name"), "string", _l("The organization's name.")),
+        Column("country", _l("Country"), "string", _l("ISO 3166-1 alpha-2 code of its home country.")),
+        Column("role", _l("Role"), "string", _l("member or coordinator.")),
+        Column("status", _l("Status"), "string", _l("active or suspended.")),
+        Column("created_date", _l("Created"), "datetime", _l("When it joined the coalition (UTC).")),
+    ],
+    organization_rows,
+)

@@ -1,0 +1,219 @@
+"""Export formats, each a generator of byte chunks: CSV, JSON Lines, XLSX and a data package.
+
+Nothing here holds more than one chunk of rows in memory: CSV and JSON Lines are written as the
+rows come, the data package zips its CSV on the fly, and XLSX (a zip whose parts need their
+sizes) goes through openpyxl's write-only mode and a temporary file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from coalition.metrics.datasets import Column
+
+CHUNK_SIZE = 64 * 1024
+BATCH_ROWS = 1000
+# An XLSX sheet holds 1,048,576 rows; longer exports continue on further sheets.
+XLSX_SHEET_ROWS = 1_048_575
+
+
+@dataclass(frozen=True)
+class ExportContent:
+    """What a format writes: names, header, Table Schema fields, and the rows to stream."""
+
+    name: str
+    title: str
+    resource: str
+    columns: tuple[Column, ...]
+    header: list[str]
+    fields: list[dict]
+    rows: Iterable[Sequence]
+
+
+def utc_text(value: datetime) -> str:
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.isoformat() + "Z"
+
+
+def _text_converter(column_type: str) -> Callable | None:
+    """How a value becomes text in CSV (None: written as it is; None values become empty)."""
+    if column_type == "date":
+        return lambda value: None if value is None else value.isoformat()
+    if column_type == "datetime":
+        return lambda value: None if value is None else utc_text(value)
+    if column_type == "boolean":
+        return lambda value: None if value is None else ("true" if value else "false")
+    return None
+
+
+def _json_converter(column_type: str) -> Callable | None:
+    if column_type in ("date", "datetime"):
+        return _text_converter(column_type)
+    if column_type == "number":
+        return lambda value: float(value) if isinstance(value, Decimal) else value
+    return None
+
+
+def _xlsx_datetime(value):
+    # Excel has no time zones: cells hold UTC wall-clock times (the column title says UTC).
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _converted_rows(rows: Iterable[Sequence], converters: list[Callable | None]) -> Iterator[Sequence]:
+    active = [(index, convert) for index, convert in enumerate(converters) if convert is not None]
+    if not active:
+        yield from rows
+        return
+    for row in rows:
+        values = list(row)
+        for index, convert in active:
+            values[index] = convert(values[index])
+        yield values
+
+
+def _csv_text_chunks(header: list[str], rows: Iterable[Sequence], columns) -> Iterator[str]:
+    buffer = io.StringIO()
+    # The csv module's default dialect is RFC 4180: comma, CRLF, doubled quotes, minimal quoting.
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    converted = iter(_converted_rows(rows, [_text_converter(c.type) for c in columns]))
+    while True:
+        batch = list(itertools.islice(converted, BATCH_ROWS))
+        if not batch:
+            break
+        writer.writerows(batch)
+        if buffer.tell() >= CHUNK_SIZE:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def write_csv(content: ExportContent) -> Iterator[bytes]:
+    for text in _csv_text_chunks(content.header, content.rows, content.columns):
+        yield text.encode("utf-8")
+
+
+def write_jsonl(content: ExportContent) -> Iterator[bytes]:
+    names = [column.name for column in content.columns]
+    converted = iter(_converted_rows(content.rows, [_json_converter(c.type) for c in content.columns]))
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    while True:
+        batch = list(itertools.islice(converted, BATCH_ROWS))
+        if not batch:
+            break
+        yield "".join(dumps(dict(zip(names, row))) + "\n" for row in batch).encode("utf-8")
+
+
+def _sheet_title(name: str, number: int) -> str:
+    title = "".join(ch for ch in name if ch not in "[]:*?/\\")[:25] or "data"
+    return title if number == 1 else f"{title} ({number})"
+
+
+def write_xlsx(content: ExportContent) -> Iterator[bytes]:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    converters = [_xlsx_datetime if c.type == "datetime" else None for c in content.columns]
+    sheet, used, number = None, XLSX_SHEET_ROWS, 0
+    for row in _converted_rows(content.rows, converters):
+        if used == XLSX_SHEET_ROWS:
+            number += 1
+            sheet = workbook.create_sheet(_sheet_title(content.resource, number))
+            sheet.freeze_panes = "A2"
+            sheet.append(content.header)
+            used = 0
+        sheet.append(row)
+        used += 1
+    if sheet is None:
+        sheet = workbook.create_sheet(_sheet_title(content.resource, 1))
+        sheet.append(content.header)
+    with tempfile.TemporaryFile(suffix=".xlsx") as handle:
+        workbook.save(handle)
+        handle.seek(0)
+        while chunk := handle.read(CHUNK_SIZE):
+            yield chunk
+
+
+class _ChunkSink(io.RawIOBase):
+    """A write-only, unseekable file collecting what zipfile writes, drained chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def drain(self) -> bytes:
+        data = b"".join(self.parts)
+        self.parts.clear()
+        return data
+
+
+def data_package_descriptor(content: ExportContent) -> dict:
+    """The Frictionless data package descriptor: one tabular resource with its Table Schema."""
+    return {
+        "profile": "tabular-data-package",
+        "name": content.name,
+        "title": content.title,
+        "created": utc_text(datetime.now(timezone.utc).replace(microsecond=0)),
+        "resources": [{
+            "profile": "tabular-data-resource",
+            "name": content.resource,
+            "path": f"data/{content.resource}.csv",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "schema": {"fields": content.fields},
+        }],
+    }
+
+
+def write_data_package(content: ExportContent) -> Iterator[bytes]:
+    sink = _ChunkSink()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        descriptor = json.dumps(data_package_descriptor(content), ensure_ascii=False, indent=2)
+        archive.writestr("datapackage.json", descriptor)
+        # Field names are the machine names, so the data file's header is too.
+        header = [column.name for column in content.columns]
+        with archive.open(f"data/{content.resource}.csv", "w", force_zip64=True) as member:
+            for text in _csv_text_chunks(header, content.rows, content.columns):
+                member.write(text.encode("utf-8"))
+                if sink.parts:
+                    yield sink.drain()
+    yield sink.drain()
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    extension: str
+    mimetype: str
+    write: Callable[[ExportContent], Iterator[bytes]]
+
+
+FORMATS = {
+    "csv": ExportFormat("csv", "csv", "text/csv; charset=utf-8", write_csv),
+    "jsonl": ExportFormat("jsonl", "jsonl", "application/jsonl; charset=utf-8", write_jsonl),
+    "xlsx": ExportFormat(
+        "xlsx", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_xlsx
+    ),
+    "zip": ExportFormat("zip", "zip", "application/zip", write_data_package),
+}

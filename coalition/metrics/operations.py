@@ -1,0 +1,175 @@
+"""Rules for exports: who sees which rows, what a file is called, export jobs and their expiry."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from coalition.auth.guard import Principal
+from coalition.campaigns.models import Campaign
+from coalition.campaigns.operations import get_campaign
+from coalition.db import utcnow
+from coalition.errors import Forbidden, NotFound, ProblemError, ValidationFailed
+from coalition.extensions import db
+from coalition.i18n import _, fallback_chain, supported_locales
+from coalition.metrics.datasets import Dataset, ExportScope, dataset_names, get_dataset
+from coalition.metrics.formats import FORMATS, ExportContent, ExportFormat
+from coalition.metrics.models import ExportJob, ExportStatus
+
+log = logging.getLogger(__name__)
+
+FULL_SCOPE = "metrics:read"
+MEMBER_SCOPE = "campaigns:read"
+
+
+def export_scope(principal: Principal) -> ExportScope:
+    """Coordinators holding metrics:read export everything; others only their organization's rows."""
+    if principal.is_coordinator and FULL_SCOPE in principal.scopes:
+        return ExportScope(organization_id=None)
+    if MEMBER_SCOPE in principal.scopes:
+        return ExportScope(organization_id=principal.organization_id)
+    raise Forbidden(_("This requires the scope %(scope)s.", scope=MEMBER_SCOPE),
+                    headers={"WWW-Authenticate": f'Bearer realm="coalition", error="insufficient_scope", '
+                                                 f'scope="{MEMBER_SCOPE}"'})
+
+
+def resolve_export(dataset_name: str, format_name: str) -> tuple[Dataset, ExportFormat]:
+    dataset = get_dataset(dataset_name)
+    if dataset is None:
+        raise NotFound(_("No dataset is called %(name)s.", name=dataset_name))
+    export_format = FORMATS.get(format_name)
+    if export_format is None:
+        raise NotFound(_("Exports come as %(formats)s.", formats=", ".join(FORMATS)))
+    return dataset, export_format
+
+
+def labels_locale(labels: str | None) -> str | None:
+    """The supported locale for `?labels=` (None: machine names), or a 422 problem."""
+    if not labels:
+        return None
+    for candidate in fallback_chain(labels):
+        if candidate in supported_locales():
+            return candidate
+    raise ValidationFailed(errors={"labels": [
+        _("Labels exist in %(locales)s.", locales=", ".join(supported_locales()))
+    ]})
+
+
+def export_content(dataset: Dataset, campaign: Campaign, scope: ExportScope, labels: str | None,
+                   rows=None) -> ExportContent:
+    """Header, Table Schema and rows of one export; `rows` defaults to the dataset's own stream."""
+    with force_locale(labels or "en"):
+        titles = [str(column.label) for column in dataset.columns]
+        fields = [
+            {"name": column.name, "title": title, "type": column.type, "description": str(column.description)}
+            for column, title in zip(dataset.columns, titles)
+        ]
+        title = f"{campaign.title}: {dataset.title}"
+    return ExportContent(
+        name=f"{campaign.slug}-{dataset.name}",
+        title=title,
+        resource=dataset.name,
+        columns=dataset.columns,
+        header=titles if labels else dataset.column_names,
+        fields=fields,
+        rows=dataset.rows(campaign, scope) if rows is None else rows,
+    )
+
+
+def download_name(campaign: Campaign, dataset_name: str, export_format: ExportFormat, when: datetime) -> str:
+    return f"{campaign.slug}-{dataset_name}-{when:%Y%m%d}.{export_format.extension}"
+
+
+def exports_folder() -> Path:
+    folder = Path(current_app.instance_path) / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def request_export(principal: Principal, campaign: str, dataset: str, format: str,
+                   labels: str | None = None) -> ExportJob:
+    """Queue a background export; the job is built once the transaction has committed."""
+    scope = export_scope(principal)
+    errors: dict[str, list] = {}
+    target = get_campaign(campaign)
+    if target is None:
+        errors["campaign"] = [_("No campaign has this slug.")]
+    if get_dataset(dataset) is None:
+        errors["dataset"] = [_("Must be one of: %(choices)s.", choices=", ".join(dataset_names()))]
+    if format not in FORMATS:
+        errors["format"] = [_("Must be one of: %(choices)s.", choices=", ".join(FORMATS))]
+    try:
+        locale = labels_locale(labels)
+    except ValidationFailed as error:
+        errors.update(error.errors)
+    if errors:
+        raise ValidationFailed(errors=errors)
+    job = ExportJob(
+        organization_id=principal.organization_id, client_id=principal.client_id, campaign_id=target.id,
+        dataset=dataset, format=format, labels=locale, all_organizations=scope.everything,
+    )
+    db.session.add(job)
+    db.session.flush()
+    from coalition.jobs import enqueue
+    from coalition.metrics.tasks import build_export
+
+    enqueue(build_export, job.id)
+    return job
+
+
+def may_read_export(principal: Principal, job: ExportJob) -> bool:
+    return job.organization_id == principal.organization_id or (
+        principal.is_coordinator and FULL_SCOPE in principal.scopes
+    )
+
+
+def get_export_job_or_404(export_id: str, principal: Principal) -> ExportJob:
+    """The job, if this caller may see it; another organization's job is answered as not found."""
+    export_scope(principal)
+    job = db.session.get(ExportJob, export_id)
+    if job is None or not may_read_export(principal, job):
+        raise NotFound(_("No export has this id."))
+    return job
+
+
+def export_file_or_problem(job: ExportJob) -> Path:
+    """The finished file: 409 while it is being built or failed, 410 once it has expired."""
+    if job.status != ExportStatus.FINISHED:
+        if job.status == ExportStatus.FAILED:
+            raise ProblemError(_("The export failed; ask for a new one."), status=409)
+        raise ProblemError(_("The export is not finished yet; try again later."), status=409)
+    if job.is_expired() or not job.file_name:
+        raise ProblemError(_("The export has expired; ask for a new one."), status=410)
+    path = exports_folder() / job.file_name
+    if not path.exists():
+        raise ProblemError(_("The export has expired; ask for a new one."), status=410)
+    return path
+
+
+def expiry_after(finished: datetime) -> datetime:
+    return finished + timedelta(seconds=current_app.extensions["coalition.config"].export_expiry)
+
+
+def remove_expired_exports(now: datetime | None = None) -> int:
+    """Delete the files of expired exports and forget their names; answer how many were removed."""
+    now = now or utcnow()
+    folder = exports_folder()
+    expired = db.session.scalars(
+        select(ExportJob).where(ExportJob.expires_at <= now, ExportJob.file_name.is_not(None))
+    ).all()
+    for job in expired:
+        (folder / job.file_name).unlink(missing_ok=True)
+        job.file_name = None
+    # Partial files of builds that died with their worker.
+    cutoff = (now - timedelta(seconds=current_app.extensions["coalition.config"].export_expiry)).timestamp()
+    for partial in folder.glob("*.partial"):
+        if partial.stat().st_mtime < cutoff:
+            partial.unlink(missing_ok=True)
+    db.session.flush()
+    log.info("removed %d expired exports", len(expired))
+    return len(expired)

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import url_for
+
+from coalition.i18n import _
+from coalition.metrics.models import ExportStatus
+from coalition.validation import UTCDateTime
+
+
+class ExportQuerySchema(ma.Schema):
+    labels = ma.fields.String(
+        load_default=None,
+        metadata={"description": "A locale (e.g. de): column headers carry translated labels "
+                                 "instead of machine names."},
+    )
+
+
+class ExportRequestSchema(ma.Schema):
+    campaign = ma.fields.String(required=True, metadata={"description": "The campaign's slug."})
+    dataset = ma.fields.String(
+        required=True,
+        metadata={"description": "signatures, progress, organizations, actions or translations."},
+    )
+    format = ma.fields.String(required=True, metadata={"description": "csv, jsonl, xlsx or zip (data package)."})
+    labels = ma.fields.String(load_default=None, metadata={"description": "A locale for translated column labels."})
+
+
+class ExportJobSchema(ma.Schema):
+    id = ma.fields.String()
+    campaign = ma.fields.Function(lambda job: job.campaign.slug, metadata={"type": "string"})
+    dataset = ma.fields.String()
+    format = ma.fields.String()
+    labels = ma.fields.String(allow_none=True)
+    status = ma.fields.Enum(ExportStatus, by_value=True)
+    rows = ma.fields.Method("_rows", metadata={"type": "integer"})
+    size = ma.fields.Integer(allow_none=True, metadata={"description": "The file's size in bytes."})
+    error = ma.fields.Method("_error", allow_none=True, metadata={"type": "string"})
+    created_date = UTCDateTime()
+    finished_date = UTCDateTime(allow_none=True)
+    expires_at = UTCDateTime(allow_none=True)
+    expired = ma.fields.Method("_expired", metadata={"type": "boolean"})
+    links = ma.fields.Method("_links", metadata={"type": "object", "properties": {
+        "self": {"type": "string"}, "download": {"type": "string"}}})
+
+    def _rows(self, job) -> int:
+        from coalition.metrics.tasks import rows_so_far
+
+        return rows_so_far(job)
+
+    def _error(self, job):
+        # The stored error is for the operators' logs; callers get a plain explanation.
+        return _("The export could not be built.") if job.error else None
+
+    def _expired(self, job) -> bool:
+        return job.is_expired()
+
+    def _links(self, job) -> dict:
+        return {
+            "self": url_for("exports.get_export", export_id=job.id),
+            "download": url_for("exports.download_export", export_id=job.id),
+        }
