@@ -17,6 +17,7 @@ from coalition.db import utcnow
 from coalition.errors import Forbidden, NotFound, ProblemError, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _, fallback_chain, supported_locales
+from coalition.metrics import sources  # noqa: F401  (registers the domains' datasets)
 from coalition.metrics.datasets import Dataset, ExportScope, dataset_names, get_dataset
 from coalition.metrics.formats import FORMATS, ExportContent, ExportFormat
 from coalition.metrics.models import ExportJob, ExportStatus
