@@ -73,4 +73,6 @@ def _register_blueprints(app: Flask, api) -> None:
 
 def _api_blueprints() -> list:
     """The API's blueprints, one per domain."""
-    return []
+    from coalition.campaigns import signature_views, views as campaign_views
+
+    return [campaign_views.blp, signature_views.blp]
