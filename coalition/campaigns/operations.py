@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
@@ -33,7 +34,11 @@ def list_campaigns(status: str | None = None):
     return statement
 
 
-def _check_campaign(campaign: Campaign) -> None:
+FIELDS = ("kind", "starts_on", "ends_on", "eci_registered_on", "country_targets")
+
+
+def _check_campaign(campaign) -> None:
+    """Cross-field rules, checked on the values a campaign would have (nothing is changed)."""
     errors: dict[str, list[str]] = {}
     if campaign.ends_on <= campaign.starts_on:
         errors["ends_on"] = [_("Must be after starts_on.")]
@@ -45,16 +50,20 @@ def _check_campaign(campaign: Campaign) -> None:
         if campaign.country_targets:
             errors["country_targets"] = [_("ECI thresholds follow from the registration date; "
                                            "only petitions set their own targets.")]
-    if campaign.source_locale and campaign.locales and campaign.source_locale not in campaign.locales:
-        campaign.locales = [campaign.source_locale, *campaign.locales]
     if errors:
         raise ValidationFailed(errors=errors)
+
+
+def _with_source(source: str, locales: list[str]) -> list[str]:
+    """The campaign's locales always include its source locale, first."""
+    return [source, *[locale for locale in locales if locale != source]]
 
 
 def create_campaign(slug: str, title: str, starts_on: date, ends_on: date, **fields) -> Campaign:
     if get_campaign(slug) is not None:
         raise Conflict(_("A campaign with this slug already exists."))
-    fields.setdefault("locales", [fields.get("source_locale", "en")])
+    source = fields.setdefault("source_locale", "en")
+    fields["locales"] = _with_source(source, fields.get("locales") or [])
     campaign = Campaign(slug=slug, title=title, starts_on=starts_on, ends_on=ends_on, **fields)
     _check_campaign(campaign)
     if campaign.status == "closed":
@@ -73,9 +82,12 @@ def update_campaign(campaign: Campaign, **changes) -> Campaign:
         raise Conflict(_("A campaign's status moves forward only: draft, live, closed."))
     if campaign.status == "closed" and changes:
         raise Conflict(_("A closed campaign cannot be changed."))
+    _check_campaign(SimpleNamespace(**{name: changes.get(name, getattr(campaign, name)) for name in FIELDS}))
+    if "locales" in changes or "source_locale" in changes:
+        changes["locales"] = _with_source(changes.get("source_locale", campaign.source_locale),
+                                          changes.get("locales", campaign.locales))
     for name, value in changes.items():
         setattr(campaign, name, value)
-    _check_campaign(campaign)
     if status == "closed" and campaign.status != "closed":
         campaign.closed_date = utcnow()
         campaign.frozen_counter = compute_counter(campaign)
