@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from coalition.auth.models import OAuthClient, hash_secret
 from coalition.auth.scopes import SCOPES
+from coalition.campaigns.demo import load_demo_campaigns
 from coalition.extensions import db
 from coalition.organizations.models import Organization
 
@@ -62,6 +63,7 @@ def load_demo_organizations() -> dict[str, Organization]:
 def load_demo() -> list[str]:
     """Load every domain's demo data; answer what a newcomer needs to know."""
     load_demo_organizations()
+    load_demo_campaigns()
     return [
         "Demo coalition loaded.",
         "Get a coordinator token:",
