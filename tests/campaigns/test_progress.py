@@ -120,6 +120,10 @@ def test_public_counter_without_auth_with_cors_etag_and_cache(client, campaign, 
     assert first.headers["Access-Control-Allow-Origin"] == "*"
     assert first.headers["Cache-Control"] == f"public, max-age={app.extensions['coalition.config'].counter_max_age}"
     etag = first.headers["ETag"]
+    again = client.get(counter_url)  # answered from the process's copy, before Flask routing
+    assert again.get_data() == first.get_data() and again.mimetype == "application/json"
+    for header in ("ETag", "Cache-Control", "Access-Control-Allow-Origin"):
+        assert again.headers[header] == first.headers[header]
     not_modified = client.get(counter_url, headers={"If-None-Match": etag})
     assert not_modified.status_code == 304 and not_modified.get_data() == b""
     assert not_modified.headers["ETag"] == etag
