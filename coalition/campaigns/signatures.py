@@ -17,6 +17,7 @@ from coalition.campaigns.operations import campaign_thresholds, check_campaign_c
 from coalition.campaigns.tallies import (
     TallyState,
     insert_ignoring_conflicts,
+    add_delta_in_one_statement,
     lock_tallies,
     stored_deltas_after,
     write_tallies,
@@ -104,6 +105,9 @@ def record_reports(campaign: Campaign, principal, items: list[dict], single: boo
     if errors:
         raise item_errors(errors, single)
 
+    if len(items) == 1 and items[0]["mode"] == "delta" and db.session.get_bind().dialect.name == "postgresql":
+        return _record_one_delta(campaign, principal, items[0], organizations, now)
+
     def key_of(item: dict):
         organization_id = organizations[item.get("organization") or principal.organization_slug][0]
         return organization_id, item["country"], item["channel"]
@@ -130,14 +134,34 @@ def record_reports(campaign: Campaign, principal, items: list[dict], single: boo
     write_tallies(campaign.id, changed, now)
     _record_milestones(campaign, {state.key[1] for state in changed})
     refresh_counter_after_commit(campaign.slug)
+    return _answer(rows, [(s.key, s.figure) for s in sorted(changed, key=lambda s: s.key)], organizations)
+
+
+def _answer(rows: list[dict], figures: list[tuple], organizations: dict) -> dict:
     slugs = {organization_id: slug for organization_id, slug in organizations.values()}
     for row in rows:
         row["organization"] = slugs[row["organization_id"]]
     return {
         "reports": rows,
-        "figures": [{"organization": slugs[s.key[0]], "country": s.key[1], "channel": s.key[2], "count": s.figure}
-                    for s in sorted(changed, key=lambda s: s.key)],
+        "figures": [{"organization": slugs[key[0]], "country": key[1], "channel": key[2], "count": figure}
+                    for key, figure in figures],
     }
+
+
+def _record_one_delta(campaign: Campaign, principal, item: dict, organizations: dict, now: datetime) -> dict:
+    """One delta on PostgreSQL: tally, ledger and milestone sums in one statement."""
+    organization_id = organizations[item.get("organization") or principal.organization_slug][0]
+    row = {
+        "id": new_uuid(), "campaign_id": campaign.id, "organization_id": organization_id,
+        "country": item["country"], "channel": item["channel"], "mode": "delta", "count": item["count"],
+        "as_of": item["as_of"], "reason": item.get("reason"), "client_id": principal.client_id, "created_date": now,
+    }
+    figure, in_country, in_campaign = add_delta_in_one_statement(row)
+    row["figure"] = figure
+    _record_milestones(campaign, {item["country"]},
+                       ({item["country"]: in_country + figure}, in_campaign + figure))
+    refresh_counter_after_commit(campaign.slug)
+    return _answer([row], [((organization_id, item["country"], item["channel"]), figure)], organizations)
 
 
 def _known_milestones() -> set[tuple[str, str]]:
@@ -145,16 +169,23 @@ def _known_milestones() -> set[tuple[str, str]]:
     return current_app.extensions.setdefault("coalition.milestones", set())
 
 
-def _record_milestones(campaign: Campaign, countries: set[str]) -> None:
-    """Announce, once each, the goal reached and countries reaching their threshold."""
+def _record_milestones(campaign: Campaign, countries: set[str], sums: tuple[dict, int] | None = None) -> None:
+    """Announce, once each, the goal reached and countries reaching their threshold.
+
+    `sums` are the figures of the changed countries and the campaign total when the caller
+    already knows them; otherwise they are read from the tallies.
+    """
     known = _known_milestones()
     thresholds = campaign_thresholds(campaign)
     candidates = {"goal"} | {f"threshold:{c}" for c in countries if c in thresholds}
     pending = {key for key in candidates if (campaign.id, key) not in known}
     if not pending:
         return
-    figures, _updated = country_figures(campaign.id)
-    total = sum(figures.values())
+    if sums is None:
+        figures, _updated = country_figures(campaign.id)
+        total = sum(figures.values())
+    else:
+        figures, total = sums
     reached = []
     for key in sorted(pending):
         if key == "goal":
