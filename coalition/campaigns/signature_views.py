@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import marshmallow as ma
 from flask import current_app, request
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from coalition.campaigns.models import SignatureReport
 from coalition.campaigns.operations import get_campaign_or_404
 from coalition.campaigns.progress import signature_series
 from coalition.campaigns.schemas import (
+    MAX_BATCH,
     SeriesArgsSchema,
     SeriesSchema,
     SignatureBatchInputSchema,
@@ -22,8 +22,9 @@ from coalition.campaigns.schemas import (
     SignatureReportInputSchema,
     SignatureReportSchema,
     SignatureResultSchema,
+    load_each,
 )
-from coalition.campaigns.signatures import record_reports
+from coalition.campaigns.signatures import item_errors, record_reports
 from coalition.db import paginate
 from coalition.errors import BadRequest, Forbidden, ProblemError, ValidationFailed
 from coalition.extensions import db
@@ -33,9 +34,7 @@ from coalition.schemas import page_response, page_schema
 
 blp = Blueprint("signatures", __name__, url_prefix="/campaigns", description="Signature reports.")
 
-_single = SignatureReportInputSchema()
-_batch = SignatureBatchInputSchema()
-_result = SignatureResultSchema()
+_report_schema = SignatureReportInputSchema()
 
 REPORT_BODY = {
     "required": True,
@@ -49,14 +48,38 @@ REPORT_HEADERS = [{
 
 
 def _load_reports(payload) -> tuple[list[dict], bool]:
-    if not isinstance(payload, dict):
+    """One report, or `{"reports": [...]}`; messages under `reports.<index>` for a batch."""
+    if isinstance(payload, dict) and "reports" in payload:
+        raw, single = payload["reports"], False
+        unknown = {name: ["Unknown field."] for name in payload if name != "reports"}
+        if not isinstance(raw, list):
+            raise ValidationFailed(errors={"reports": ["Not a valid list."], **unknown})
+        if not 1 <= len(raw) <= MAX_BATCH:
+            raise ValidationFailed(errors={"reports": [f"Length must be between 1 and {MAX_BATCH}."], **unknown})
+        if unknown:
+            raise ValidationFailed(errors=unknown)
+    elif isinstance(payload, dict):
+        raw, single = [payload], True
+    else:
         raise ValidationFailed(_("Send one report or {\"reports\": [...]}."))
-    try:
-        if "reports" in payload:
-            return _batch.load(payload)["reports"], False
-        return [_single.load(payload)], True
-    except ma.ValidationError as error:
-        raise ValidationFailed(errors=error.messages) from None
+    items, errors = load_each(_report_schema, raw)
+    if errors:
+        raise item_errors(errors, single)
+    return items, single
+
+
+def _iso(moment) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _answer_body(outcome: dict) -> bytes:
+    """The answer built directly: a batch answers 1000 reports, a schema dump would double its cost."""
+    reports = [{
+        "id": row["id"], "organization": row["organization"], "country": row["country"],
+        "channel": row["channel"], "mode": row["mode"], "count": row["count"], "as_of": _iso(row["as_of"]),
+        "reason": row["reason"], "figure": row["figure"], "created_date": _iso(row["created_date"]),
+    } for row in outcome["reports"]]
+    return json.dumps({"reports": reports, "figures": outcome["figures"]}, separators=(",", ":")).encode()
 
 
 @blp.post("/<slug>/signatures")
@@ -80,7 +103,7 @@ def post_signatures(slug):
                     earlier.response_body, status=earlier.status_code, mimetype="application/json")
         items, single = _load_reports(payload)
         outcome = record_reports(get_campaign_or_404(slug), principal, items, single=single)
-        body = json.dumps(_result.dump(outcome), separators=(",", ":")).encode()
+        body = _answer_body(outcome)
         if key is not None:
             idempotency.store_answer(principal.organization_id, key, 201, body)
     except ProblemError:

@@ -12,16 +12,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from coalition.campaigns.counter import country_figures, refresh_counter_after_commit
-from coalition.campaigns.models import Campaign, Milestone, SignatureReport
+from coalition.campaigns.models import Campaign, Milestone
 from coalition.campaigns.operations import campaign_thresholds, check_campaign_country
-from coalition.campaigns.tallies import (
-    TallyState,
-    insert_ignoring_conflicts,
-    add_delta_in_one_statement,
-    lock_tallies,
-    stored_deltas_after,
-    write_tallies,
-)
+from coalition.campaigns.ledger import add_delta_in_one_statement, append_reports, write_tallies
+from coalition.campaigns.tallies import TallyState, insert_ignoring_conflicts, lock_tallies, stored_deltas_after
 from coalition.db import new_uuid, utcnow
 from coalition.errors import Conflict, Forbidden, ValidationFailed
 from coalition.extensions import db
@@ -129,7 +123,7 @@ def record_reports(campaign: Campaign, principal, items: list[dict], single: boo
         })
     if errors:
         raise item_errors(errors, single)
-    db.session.execute(SignatureReport.__table__.insert(), rows)
+    append_reports(rows)
     changed = [state for state in states.values() if state.changed]
     write_tallies(campaign.id, changed, now)
     _record_milestones(campaign, {state.key[1] for state in changed})

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 
-from sqlalchemy import and_, bindparam, func, select, tuple_, update
+from sqlalchemy import and_, func, select, tuple_
 
 from coalition.campaigns.models import SignatureReport, SignatureTally
 from coalition.extensions import db
@@ -107,69 +106,3 @@ def stored_deltas_after(campaign_id: str, key: Key, as_of: datetime) -> int:
             report.campaign_id == campaign_id, report.organization_id == key[0], report.country == key[1],
             report.channel == key[2], report.mode == "delta", report.as_of > as_of)
     ) or 0)
-
-
-def write_tallies(campaign_id: str, states: list[TallyState], now: datetime) -> None:
-    rows = [{
-        "b_organization_id": s.key[0], "b_country": s.key[1], "b_channel": s.key[2],
-        "total_count": s.total_count, "total_as_of": s.total_as_of, "delta_sum": s.delta_sum,
-        "last_delta_as_of": s.last_delta_as_of, "figure": s.figure, "modified_date": now,
-    } for s in states]
-    if not rows:
-        return
-    statement = update(TALLY).where(
-        TALLY.c.campaign_id == campaign_id,
-        TALLY.c.organization_id == bindparam("b_organization_id"),
-        TALLY.c.country == bindparam("b_country"),
-        TALLY.c.channel == bindparam("b_channel"),
-    )
-    db.session.execute(statement, rows)
-
-
-@lru_cache(maxsize=1)
-def _one_delta_statement():
-    """Built once with bound parameters: constructing it per request costs more than running it."""
-    from sqlalchemy import case, literal_column, not_, or_, true
-    from sqlalchemy.dialects.postgresql import insert
-
-    p = {name: bindparam(name, type_=column.type) for name, column in SignatureReport.__table__.c.items()
-         if name not in ("seq", "figure")}
-    applies = or_(TALLY.c.total_as_of.is_(None), TALLY.c.total_as_of < p["as_of"])
-    delta_sum = case((applies, TALLY.c.delta_sum + p["count"]), else_=TALLY.c.delta_sum)
-    upsert = insert(TALLY).values(
-        campaign_id=p["campaign_id"], organization_id=p["organization_id"], country=p["country"],
-        channel=p["channel"], delta_sum=p["count"], last_delta_as_of=p["as_of"], figure=p["count"],
-        modified_date=p["created_date"],
-    ).on_conflict_do_update(
-        index_elements=[TALLY.c.campaign_id, TALLY.c.organization_id, TALLY.c.country, TALLY.c.channel],
-        set_={
-            "delta_sum": delta_sum,
-            "figure": func.coalesce(TALLY.c.total_count, 0) + delta_sum,
-            "last_delta_as_of": case(
-                (or_(TALLY.c.last_delta_as_of.is_(None), TALLY.c.last_delta_as_of < p["as_of"]), p["as_of"]),
-                else_=TALLY.c.last_delta_as_of),
-            "modified_date": p["created_date"],
-        },
-    )
-    other = TALLY.alias("other")
-    mine = and_(other.c.organization_id == p["organization_id"], other.c.channel == p["channel"])
-    in_country = select(func.coalesce(func.sum(other.c.figure), 0)).where(
-        other.c.campaign_id == p["campaign_id"], other.c.country == p["country"], not_(mine)).scalar_subquery()
-    in_campaign = select(func.coalesce(func.sum(other.c.figure), 0)).where(
-        other.c.campaign_id == p["campaign_id"], not_(and_(mine, other.c.country == p["country"]))).scalar_subquery()
-    up = upsert.returning(TALLY.c.figure, in_country.label("in_country"), in_campaign.label("in_campaign")).cte("up")
-    ledger = SignatureReport.__table__.insert().from_select(
-        [*p, "figure"], select(*p.values(), up.c.figure)
-    ).returning(literal_column("1")).cte("ledger")
-    return select(up.c.figure, up.c.in_country, up.c.in_campaign).select_from(up.join(ledger, true()))
-
-
-def add_delta_in_one_statement(row: dict) -> tuple[int, int, int]:
-    """PostgreSQL: one delta report as a single statement (the hot path of member scripts).
-
-    It upserts the tally, which takes its row lock, appends the report with the new figure,
-    and answers (figure, others in the country, others in the campaign): the other tallies'
-    sums, for milestones. The rule is the one `signatures._apply` follows for deltas.
-    """
-    figure, in_country, in_campaign = db.session.execute(_one_delta_statement(), row).one()
-    return int(figure), int(in_country), int(in_campaign)

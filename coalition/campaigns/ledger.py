@@ -1,0 +1,128 @@
+"""Writing reports and tallies: many rows per statement, and one statement for a single delta.
+
+On PostgreSQL a batch goes in as arrays expanded by `unnest`, one statement for the ledger and
+one for the tallies, whatever the batch size; SQLite takes the same rows through executemany.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlalchemy import and_, bindparam, func, select, text, update
+
+from coalition.campaigns.models import SignatureReport
+from coalition.campaigns.tallies import TALLY, TallyState
+from coalition.extensions import db
+
+REPORT_COLUMNS = ("id", "campaign_id", "organization_id", "country", "channel", "mode", "count", "as_of",
+                  "reason", "client_id", "figure", "created_date")
+REPORT_TYPES = ("varchar", "varchar", "varchar", "varchar", "varchar", "varchar", "integer", "timestamptz",
+                "varchar", "varchar", "integer", "timestamptz")
+TALLY_COLUMNS = ("organization_id", "country", "channel", "total_count", "total_as_of", "delta_sum",
+                 "last_delta_as_of", "figure")
+TALLY_TYPES = ("varchar", "varchar", "varchar", "integer", "timestamptz", "bigint", "timestamptz", "bigint")
+
+
+def _postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _arrays(columns, types) -> str:
+    return ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in zip(columns, types))
+
+
+APPEND_REPORTS = text(
+    f"INSERT INTO signature_reports ({', '.join(REPORT_COLUMNS)}) "
+    f"SELECT * FROM unnest({_arrays(REPORT_COLUMNS, REPORT_TYPES)})"
+)
+
+WRITE_TALLIES = text(
+    "UPDATE signature_tallies AS t SET total_count = v.total_count, total_as_of = v.total_as_of, "
+    "delta_sum = v.delta_sum, last_delta_as_of = v.last_delta_as_of, figure = v.figure, modified_date = :now "
+    f"FROM unnest({_arrays(TALLY_COLUMNS, TALLY_TYPES)}) AS v({', '.join(TALLY_COLUMNS)}) "
+    "WHERE t.campaign_id = :campaign_id AND t.organization_id = v.organization_id "
+    "AND t.country = v.country AND t.channel = v.channel"
+)
+
+
+def append_reports(rows: list[dict]) -> None:
+    """Add reports to the ledger."""
+    if _postgresql():
+        db.session.execute(APPEND_REPORTS, {name: [row[name] for row in rows] for name in REPORT_COLUMNS})
+    else:
+        db.session.execute(SignatureReport.__table__.insert(), rows)
+
+
+def write_tallies(campaign_id: str, states: list[TallyState], now) -> None:
+    """Store the tallies a request changed (their rows are locked by `lock_tallies`)."""
+    if not states:
+        return
+    values = [{
+        "organization_id": s.key[0], "country": s.key[1], "channel": s.key[2], "total_count": s.total_count,
+        "total_as_of": s.total_as_of, "delta_sum": s.delta_sum, "last_delta_as_of": s.last_delta_as_of,
+        "figure": s.figure,
+    } for s in states]
+    if _postgresql():
+        db.session.execute(WRITE_TALLIES, {"now": now, "campaign_id": campaign_id,
+                                           **{name: [v[name] for v in values] for name in TALLY_COLUMNS}})
+        return
+    statement = update(TALLY).where(
+        TALLY.c.campaign_id == campaign_id,
+        TALLY.c.organization_id == bindparam("b_organization_id"),
+        TALLY.c.country == bindparam("b_country"),
+        TALLY.c.channel == bindparam("b_channel"),
+    ).values(modified_date=now)
+    db.session.execute(statement, [
+        {**{k: v for k, v in value.items() if k not in ("organization_id", "country", "channel")},
+         "b_organization_id": value["organization_id"], "b_country": value["country"], "b_channel": value["channel"]}
+        for value in values
+    ])
+
+
+@lru_cache(maxsize=1)
+def _one_delta_statement():
+    """Built once with bound parameters: constructing it per request costs more than running it."""
+    from sqlalchemy import case, literal_column, not_, or_, true
+    from sqlalchemy.dialects.postgresql import insert
+
+    p = {name: bindparam(name, type_=column.type) for name, column in SignatureReport.__table__.c.items()
+         if name not in ("seq", "figure")}
+    applies = or_(TALLY.c.total_as_of.is_(None), TALLY.c.total_as_of < p["as_of"])
+    delta_sum = case((applies, TALLY.c.delta_sum + p["count"]), else_=TALLY.c.delta_sum)
+    upsert = insert(TALLY).values(
+        campaign_id=p["campaign_id"], organization_id=p["organization_id"], country=p["country"],
+        channel=p["channel"], delta_sum=p["count"], last_delta_as_of=p["as_of"], figure=p["count"],
+        modified_date=p["created_date"],
+    ).on_conflict_do_update(
+        index_elements=[TALLY.c.campaign_id, TALLY.c.organization_id, TALLY.c.country, TALLY.c.channel],
+        set_={
+            "delta_sum": delta_sum,
+            "figure": func.coalesce(TALLY.c.total_count, 0) + delta_sum,
+            "last_delta_as_of": case(
+                (or_(TALLY.c.last_delta_as_of.is_(None), TALLY.c.last_delta_as_of < p["as_of"]), p["as_of"]),
+                else_=TALLY.c.last_delta_as_of),
+            "modified_date": p["created_date"],
+        },
+    )
+    other = TALLY.alias("other")
+    mine = and_(other.c.organization_id == p["organization_id"], other.c.channel == p["channel"])
+    in_country = select(func.coalesce(func.sum(other.c.figure), 0)).where(
+        other.c.campaign_id == p["campaign_id"], other.c.country == p["country"], not_(mine)).scalar_subquery()
+    in_campaign = select(func.coalesce(func.sum(other.c.figure), 0)).where(
+        other.c.campaign_id == p["campaign_id"], not_(and_(mine, other.c.country == p["country"]))).scalar_subquery()
+    up = upsert.returning(TALLY.c.figure, in_country.label("in_country"), in_campaign.label("in_campaign")).cte("up")
+    ledger = SignatureReport.__table__.insert().from_select(
+        [*p, "figure"], select(*p.values(), up.c.figure)
+    ).returning(literal_column("1")).cte("ledger")
+    return select(up.c.figure, up.c.in_country, up.c.in_campaign).select_from(up.join(ledger, true()))
+
+
+def add_delta_in_one_statement(row: dict) -> tuple[int, int, int]:
+    """PostgreSQL: one delta report as a single statement (the hot path of member scripts).
+
+    It upserts the tally, which takes its row lock, appends the report with the new figure,
+    and answers (figure, others in the country, others in the campaign): the other tallies'
+    sums, for milestones. The rule is the one `signatures._apply` follows for deltas.
+    """
+    figure, in_country, in_campaign = db.session.execute(_one_delta_statement(), row).one()
+    return int(figure), int(in_country), int(in_campaign)
