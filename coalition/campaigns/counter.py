@@ -23,6 +23,7 @@ from coalition.extensions import cache, db
 
 LOCAL_SECONDS = 1.0
 SHARED_SECONDS = 1.0
+INVALIDATE_EVERY = 0.25
 COUNTER_PATH = re.compile(r"^/api/v1/campaigns/([a-z0-9-]{1,64})/counter$")
 
 
@@ -108,13 +109,22 @@ def counter_entry(slug: str) -> CounterEntry | None:
     return entry
 
 
-def refresh_counter_after_commit(slug: str) -> None:
-    """Once the write commits, drop the cached counter so the next reader computes it afresh."""
+def refresh_counter_after_commit(slug: str, throttled: bool = False) -> None:
+    """Once the write commits, drop the cached counter so the next reader computes it afresh.
+
+    Reports (`throttled`) drop the shared entry at most every INVALIDATE_EVERY seconds per
+    process: under a stream of reports the entries' lifetimes still bound staleness to two
+    seconds, and each report saves a round trip to Redis.
+    """
     app = current_app._get_current_object()
 
     def invalidate() -> None:
         _local(app).pop(slug, None)
-        cache.delete(counter_key(slug))
+        dropped = app.extensions.setdefault("coalition.counter_dropped", {})
+        now = time.monotonic()
+        if not throttled or now - dropped.get(slug, float("-inf")) >= INVALIDATE_EVERY:
+            dropped[slug] = now
+            cache.delete(counter_key(slug))
 
     db.after_commit(invalidate)
 

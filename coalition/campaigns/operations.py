@@ -26,6 +26,17 @@ def get_campaign_or_404(slug: str) -> Campaign:
     return campaign
 
 
+def campaign_rules_or_404(slug: str):
+    """The campaign's columns as a read-only row, for the report path that only reads them.
+
+    Lighter than loading the ORM object: a report request does little else.
+    """
+    row = db.session.execute(select(Campaign.__table__).where(Campaign.__table__.c.slug == slug)).first()
+    if row is None:
+        raise NotFound(_("No campaign has this slug."))
+    return row
+
+
 def list_campaigns(status: str | None = None):
     """The select of campaigns, newest start first (for `paginate`)."""
     statement = select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.slug)

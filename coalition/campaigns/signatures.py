@@ -127,7 +127,7 @@ def record_reports(campaign: Campaign, principal, items: list[dict], single: boo
     changed = [state for state in states.values() if state.changed]
     write_tallies(campaign.id, changed, now)
     _record_milestones(campaign, {state.key[1] for state in changed})
-    refresh_counter_after_commit(campaign.slug)
+    refresh_counter_after_commit(campaign.slug, throttled=True)
     return _answer(rows, [(s.key, s.figure) for s in sorted(changed, key=lambda s: s.key)], organizations)
 
 
@@ -154,7 +154,7 @@ def _record_one_delta(campaign: Campaign, principal, item: dict, organizations: 
     row["figure"] = figure
     _record_milestones(campaign, {item["country"]},
                        ({item["country"]: in_country + figure}, in_campaign + figure))
-    refresh_counter_after_commit(campaign.slug)
+    refresh_counter_after_commit(campaign.slug, throttled=True)
     return _answer([row], [((organization_id, item["country"], item["channel"]), figure)], organizations)
 
 
