@@ -87,7 +87,7 @@ def _entry(etag: bytes, body: bytes, max_age: int) -> CounterEntry:
 
 
 def counter_entry(slug: str) -> CounterEntry | None:
-    """A campaign's counter, ready to answer, or None when no campaign has this slug."""
+    """A campaign's counter, ready to answer, or None when no public campaign has this slug."""
     app = current_app._get_current_object()
     local = _local(app)
     entry = local.get(slug)
@@ -100,7 +100,8 @@ def counter_entry(slug: str) -> CounterEntry | None:
         from coalition.campaigns.operations import get_campaign
 
         campaign = get_campaign(slug)
-        if campaign is None:
+        # A draft is not public yet.
+        if campaign is None or campaign.status == "draft":
             return None
         body = json.dumps(compute_counter(campaign), separators=(",", ":")).encode()
         etag = b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from coalition.campaigns import eci
 from coalition.campaigns.models import STATUSES, Campaign, Verification
@@ -26,12 +26,15 @@ def get_campaign_or_404(slug: str) -> Campaign:
     return campaign
 
 
+_CAMPAIGN_ROW = select(Campaign.__table__).where(Campaign.__table__.c.slug == bindparam("slug"))
+
+
 def campaign_rules_or_404(slug: str):
     """The campaign's columns as a read-only row, for the report path that only reads them.
 
     Lighter than loading the ORM object: a report request does little else.
     """
-    row = db.session.execute(select(Campaign.__table__).where(Campaign.__table__.c.slug == slug)).first()
+    row = db.session.execute(_CAMPAIGN_ROW, {"slug": slug}).first()
     if row is None:
         raise NotFound(_("No campaign has this slug."))
     return row

@@ -6,7 +6,7 @@ the `delta` reports after that total; see SignatureTally.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, timezone
 
 from flask import current_app
 from sqlalchemy import select
@@ -50,21 +50,33 @@ def _organizations(principal, items: list[dict], errors: dict[int, dict]) -> dic
     return known
 
 
-def _check_item(campaign: Campaign, item: dict, now: datetime) -> dict:
-    messages: dict[str, list[str]] = {}
-    problem = check_campaign_country(campaign, item["country"])
-    if problem:
-        messages["country"] = [problem]
-    as_of = item["as_of"]
-    if as_of > now + FUTURE_TOLERANCE:
-        messages["as_of"] = [_("Cannot be more than 5 minutes in the future.")]
-    elif as_of.date() < campaign.starts_on:
-        messages["as_of"] = [_("Before the campaign started.")]
-    elif as_of.date() > campaign.ends_on:
-        messages["as_of"] = [_("After the campaign ended: signatures collected after the end do not count.")]
-    if campaign.status != "live" and not item.get("reason"):
-        messages["reason"] = [_("A report to a campaign that is not live needs a reason.")]
-    return messages
+class _Rules:
+    """What every report of a request is checked against, worked out once per request."""
+
+    def __init__(self, campaign: Campaign, now: datetime) -> None:
+        self.campaign = campaign
+        self.latest = now + FUTURE_TOLERANCE
+        self.starts = datetime.combine(campaign.starts_on, time.min, tzinfo=timezone.utc)
+        self.after_end = datetime.combine(campaign.ends_on + timedelta(days=1), time.min, tzinfo=timezone.utc)
+        self.country_problems: dict[str, str | None] = {}
+
+    def check(self, item: dict) -> dict:
+        messages: dict[str, list[str]] = {}
+        country = item["country"]
+        if country not in self.country_problems:
+            self.country_problems[country] = check_campaign_country(self.campaign, country)
+        if self.country_problems[country]:
+            messages["country"] = [self.country_problems[country]]
+        as_of = item["as_of"]
+        if as_of > self.latest:
+            messages["as_of"] = [_("Cannot be more than 5 minutes in the future.")]
+        elif as_of < self.starts:
+            messages["as_of"] = [_("Before the campaign started.")]
+        elif as_of >= self.after_end:
+            messages["as_of"] = [_("After the campaign ended: signatures collected after the end do not count.")]
+        if self.campaign.status != "live" and not item.get("reason"):
+            messages["reason"] = [_("A report to a campaign that is not live needs a reason.")]
+        return messages
 
 
 def _apply(campaign_id: str, state: TallyState, item: dict) -> None:
@@ -92,8 +104,9 @@ def record_reports(campaign: Campaign, principal, items: list[dict], single: boo
     now = utcnow()
     errors: dict[int, dict] = {}
     organizations = _organizations(principal, items, errors)
+    rules = _Rules(campaign, now)
     for index, item in enumerate(items):
-        messages = _check_item(campaign, item, now)
+        messages = rules.check(item)
         if messages:
             errors.setdefault(index, {}).update(messages)
     if errors:

@@ -141,10 +141,13 @@ def test_public_counter_without_auth_with_cors_etag_and_cache(client, campaign, 
     assert after.headers["ETag"] != etag
 
 
-def test_counter_of_an_unknown_campaign_is_a_404_problem(client):
-    response = client.get("/api/v1/campaigns/nothing-here/counter")
-    assert response.status_code == 404
-    assert response.mimetype == "application/problem+json"
+def test_counter_of_an_unknown_or_draft_campaign_is_a_404_problem(client, db_session):
+    draft = factories.make_campaign(status="draft")
+    db_session.commit()
+    for slug in ("nothing-here", draft.slug):
+        response = client.get(f"/api/v1/campaigns/{slug}/counter")
+        assert response.status_code == 404
+        assert response.mimetype == "application/problem+json"
 
 
 def test_milestones_fire_once_as_outbox_events(client, db_session, member_headers):

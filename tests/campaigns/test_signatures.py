@@ -279,3 +279,10 @@ def test_series_gives_figures_and_increments_per_period(client, campaign, member
     assert weekly.get_json()["series"] == [{"group": "online", "points": [
         {"period_start": "2026-03-02", "figure": 160, "increment": 160}]}]
     assert client.get(url(campaign, "signatures/series?granularity=hour"), headers=member_headers).status_code == 422
+
+
+def test_an_overlong_idempotency_key_is_refused(client, campaign, member_headers):
+    response = post(client, campaign, member_headers, report(), extra_headers={"Idempotency-Key": "k" * 256})
+    assert response.status_code == 422
+    assert "Idempotency-Key" in response.get_json()["errors"]
+    assert table_counts("signature_reports")["signature_reports"] == 0
