@@ -12,9 +12,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from coalition.campaigns.counter import country_figures, refresh_counter_after_commit
+from coalition.campaigns.ledger import add_delta_in_one_statement, append_reports, write_tallies
 from coalition.campaigns.models import Campaign, Milestone
 from coalition.campaigns.operations import campaign_thresholds, check_campaign_country
-from coalition.campaigns.ledger import add_delta_in_one_statement, append_reports, write_tallies
 from coalition.campaigns.tallies import TallyState, insert_ignoring_conflicts, lock_tallies, stored_deltas_after
 from coalition.db import new_uuid, utcnow
 from coalition.errors import Conflict, Forbidden, ValidationFailed
