@@ -165,3 +165,16 @@ def test_milestones_fire_once_as_outbox_events(client, db_session, member_header
     assert kinds.count(("campaign.goal_reached", None)) == 1
     malta = next(e.payload for e in events if e.payload.get("country") == "MT")
     assert malta == {"campaign": campaign.slug, "country": "MT", "count": 4_400, "threshold": 4_320}
+
+
+def test_petition_progress_uses_its_targets_and_has_no_eci_block(client, db_session, member_headers):
+    petition = factories.make_campaign(kind="petition", eci_registered_on=None, country_targets={"DE": 500, "CH": 50})
+    db_session.commit()
+    client.post(f"/api/v1/campaigns/{petition.slug}/signatures", headers=member_headers, json={"reports": [
+        report(country="DE", count=600), report(country="US", count=7)]})
+    body = client.get(f"/api/v1/campaigns/{petition.slug}/progress", headers=member_headers).get_json()
+    countries = {c["country"]: c for c in body["countries"]}
+    assert set(countries) == {"CH", "DE", "US"}
+    assert (countries["DE"]["threshold"], countries["DE"]["met"], countries["DE"]["ratio"]) == (500, True, 1.2)
+    assert (countries["US"]["threshold"], countries["US"]["met"], countries["US"]["ratio"]) == (None, None, None)
+    assert body["countries_over_threshold"] == 1 and body["eci"] is None

@@ -3,7 +3,10 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import update
 
+from coalition.campaigns.models import IdempotencyRecord
+from coalition.db import utcnow
 from tests import factories
 from tests.campaigns.conftest import report
 from tests.conftest import table_counts
@@ -286,3 +289,12 @@ def test_an_overlong_idempotency_key_is_refused(client, campaign, member_headers
     assert response.status_code == 422
     assert "Idempotency-Key" in response.get_json()["errors"]
     assert table_counts("signature_reports")["signature_reports"] == 0
+
+
+def test_an_idempotency_key_older_than_a_day_may_be_used_again(client, campaign, member_headers, db_session):
+    headers = {"Idempotency-Key": "daily"}
+    assert post(client, campaign, member_headers, report(count=1), extra_headers=headers).status_code == 201
+    db_session.execute(update(IdempotencyRecord).values(created_date=utcnow() - timedelta(hours=25)))
+    db_session.commit()
+    assert post(client, campaign, member_headers, report(count=2), extra_headers=headers).status_code == 201
+    assert figure(client, campaign, member_headers) == 3
