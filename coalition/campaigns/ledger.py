@@ -11,7 +11,8 @@ from functools import lru_cache
 
 from sqlalchemy import and_, bindparam, func, select, text, update
 
-from coalition.campaigns.models import SignatureReport
+from coalition.campaigns.models import Campaign, SignatureReport
+from coalition.campaigns.operations import CAMPAIGN_RULE_COLUMNS
 from coalition.campaigns.tallies import TALLY, TallyState
 from coalition.extensions import db
 
@@ -85,17 +86,25 @@ def write_tallies(campaign_id: str, states: list[TallyState], now) -> None:
 @lru_cache(maxsize=1)
 def _one_delta_statement():
     """Built once with bound parameters: constructing it per request costs more than running it."""
-    from sqlalchemy import case, literal_column, not_, or_, true
+    from sqlalchemy import Boolean, Date, case, literal_column, not_, or_, true
     from sqlalchemy.dialects.postgresql import insert
 
+    campaigns = Campaign.__table__
+    campaign = select(*[campaigns.c[name] for name in CAMPAIGN_RULE_COLUMNS]).where(
+        campaigns.c.slug == bindparam("slug")).cte("campaign")
+    campaign_id = select(campaign.c.id).scalar_subquery()
     p = {name: bindparam(name, type_=column.type) for name, column in SignatureReport.__table__.c.items()
-         if name not in ("seq", "figure")}
+         if name not in ("seq", "campaign_id", "figure")}
+    day = bindparam("as_of_day", type_=Date())
+    takes_it = and_(campaign.c.status == "live", campaign.c.starts_on <= day, campaign.c.ends_on >= day,
+                    or_(campaign.c.kind != "eci", bindparam("member_state", type_=Boolean())))
     applies = or_(TALLY.c.total_as_of.is_(None), TALLY.c.total_as_of < p["as_of"])
     delta_sum = case((applies, TALLY.c.delta_sum + p["count"]), else_=TALLY.c.delta_sum)
-    upsert = insert(TALLY).values(
-        campaign_id=p["campaign_id"], organization_id=p["organization_id"], country=p["country"],
-        channel=p["channel"], delta_sum=p["count"], last_delta_as_of=p["as_of"], figure=p["count"],
-        modified_date=p["created_date"],
+    upsert = insert(TALLY).from_select(
+        ["campaign_id", "organization_id", "country", "channel", "delta_sum", "last_delta_as_of", "figure",
+         "modified_date"],
+        select(campaign.c.id, p["organization_id"], p["country"], p["channel"], p["count"], p["as_of"],
+               p["count"], p["created_date"]).where(takes_it),
     ).on_conflict_do_update(
         index_elements=[TALLY.c.campaign_id, TALLY.c.organization_id, TALLY.c.country, TALLY.c.channel],
         set_={
@@ -110,22 +119,35 @@ def _one_delta_statement():
     other = TALLY.alias("other")
     mine = and_(other.c.organization_id == p["organization_id"], other.c.channel == p["channel"])
     in_country = select(func.coalesce(func.sum(other.c.figure), 0)).where(
-        other.c.campaign_id == p["campaign_id"], other.c.country == p["country"], not_(mine)).scalar_subquery()
+        other.c.campaign_id == campaign_id, other.c.country == p["country"], not_(mine)).scalar_subquery()
     in_campaign = select(func.coalesce(func.sum(other.c.figure), 0)).where(
-        other.c.campaign_id == p["campaign_id"], not_(and_(mine, other.c.country == p["country"]))).scalar_subquery()
+        other.c.campaign_id == campaign_id, not_(and_(mine, other.c.country == p["country"]))).scalar_subquery()
     up = upsert.returning(TALLY.c.figure, in_country.label("in_country"), in_campaign.label("in_campaign")).cte("up")
+    names = ["id", "organization_id", "country", "channel", "mode", "count", "as_of", "reason", "client_id",
+             "created_date"]
     ledger = SignatureReport.__table__.insert().from_select(
-        [*p, "figure"], select(*p.values(), up.c.figure)
+        [*names, "campaign_id", "figure"],
+        select(*[p[name] for name in names], campaign.c.id, up.c.figure).select_from(up.join(campaign, true())),
     ).returning(literal_column("1")).cte("ledger")
-    return select(up.c.figure, up.c.in_country, up.c.in_campaign).select_from(up.join(ledger, true()))
+    return select(campaign, up.c.figure, up.c.in_country, up.c.in_campaign).select_from(
+        campaign.outerjoin(up, true()).outerjoin(ledger, true()))
 
 
-def add_delta_in_one_statement(row: dict) -> tuple[int, int, int]:
+def add_delta_in_one_statement(slug: str, row: dict, member_state: bool):
     """PostgreSQL: one delta report as a single statement (the hot path of member scripts).
 
-    It upserts the tally, which takes its row lock, appends the report with the new figure,
-    and answers (figure, others in the country, others in the campaign): the other tallies'
-    sums, for milestones. The rule is the one `signatures._apply` follows for deltas.
+    It reads the campaign and, if the campaign takes the report as it stands (live, `as_of`
+    within its dates, a member state for an ECI), upserts the tally, which takes its row lock,
+    and appends the report with the new figure. The rule is the one `signatures._apply` follows
+    for deltas. Answers None when no campaign has the slug, else the campaign's columns and,
+    when the report was taken, (figure, others in the country, others in the campaign): the
+    other tallies' sums, for milestones.
     """
-    figure, in_country, in_campaign = db.session.execute(_one_delta_statement(), row).one()
-    return int(figure), int(in_country), int(in_campaign)
+    params = {**row, "slug": slug, "as_of_day": row["as_of"].date(), "member_state": member_state}
+    result = db.session.execute(_one_delta_statement(), params).first()
+    if result is None:
+        return None
+    taken = None
+    if result.figure is not None:
+        taken = int(result.figure), int(result.in_country), int(result.in_campaign)
+    return result, taken

@@ -26,9 +26,10 @@ def get_campaign_or_404(slug: str) -> Campaign:
     return campaign
 
 
-_CAMPAIGN_ROW = select(*[Campaign.__table__.c[name] for name in (
-    "id", "slug", "kind", "status", "starts_on", "ends_on", "signature_goal", "eci_registered_on", "country_targets",
-)]).where(Campaign.__table__.c.slug == bindparam("slug"))
+CAMPAIGN_RULE_COLUMNS = ("id", "slug", "kind", "status", "starts_on", "ends_on", "signature_goal",
+                         "eci_registered_on", "country_targets")
+_CAMPAIGN_ROW = select(*[Campaign.__table__.c[name] for name in CAMPAIGN_RULE_COLUMNS]).where(
+    Campaign.__table__.c.slug == bindparam("slug"))
 
 
 def campaign_rules_or_404(slug: str):

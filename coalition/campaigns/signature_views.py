@@ -11,7 +11,7 @@ from sqlalchemy import select
 from coalition.auth.guard import current_principal, require_scope
 from coalition.campaigns import idempotency
 from coalition.campaigns.models import SignatureReport
-from coalition.campaigns.operations import campaign_rules_or_404, get_campaign_or_404
+from coalition.campaigns.operations import get_campaign_or_404
 from coalition.campaigns.progress import signature_series
 from coalition.campaigns.schemas import (
     MAX_BATCH,
@@ -24,7 +24,7 @@ from coalition.campaigns.schemas import (
     SignatureResultSchema,
     load_each,
 )
-from coalition.campaigns.signatures import item_errors, record_reports
+from coalition.campaigns.signatures import item_errors, record_reports_to
 from coalition.db import paginate
 from coalition.errors import BadRequest, Forbidden, ProblemError, ValidationFailed
 from coalition.extensions import db
@@ -104,7 +104,7 @@ def post_signatures(slug):
                 return current_app.response_class(
                     earlier.response_body, status=earlier.status_code, mimetype="application/json")
         items, single = _load_reports(payload)
-        outcome = record_reports(campaign_rules_or_404(slug), principal, items, single=single)
+        outcome = record_reports_to(slug, principal, items, single=single)
         body = _answer_body(outcome)
         if key is not None:
             idempotency.store_answer(principal.organization_id, key, 201, body)

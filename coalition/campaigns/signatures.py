@@ -14,10 +14,11 @@ from sqlalchemy import select
 from coalition.campaigns.counter import country_figures, refresh_counter_after_commit
 from coalition.campaigns.ledger import add_delta_in_one_statement, append_reports, write_tallies
 from coalition.campaigns.models import Campaign, Milestone
-from coalition.campaigns.operations import campaign_thresholds, check_campaign_country
+from coalition.campaigns import eci
+from coalition.campaigns.operations import campaign_rules_or_404, campaign_thresholds, check_campaign_country
 from coalition.campaigns.tallies import TallyState, insert_ignoring_conflicts, lock_tallies, stored_deltas_after
 from coalition.db import new_uuid, utcnow
-from coalition.errors import Conflict, Forbidden, ValidationFailed
+from coalition.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _
 from coalition.organizations.models import Organization
@@ -112,9 +113,6 @@ def record_reports(campaign: Campaign, principal, items: list[dict], single: boo
     if errors:
         raise item_errors(errors, single)
 
-    if len(items) == 1 and items[0]["mode"] == "delta" and db.session.get_bind().dialect.name == "postgresql":
-        return _record_one_delta(campaign, principal, items[0], organizations, now)
-
     def key_of(item: dict):
         organization_id = organizations[item.get("organization") or principal.organization_slug][0]
         return organization_id, item["country"], item["channel"]
@@ -155,20 +153,35 @@ def _answer(rows: list[dict], figures: list[tuple], organizations: dict) -> dict
     }
 
 
-def _record_one_delta(campaign: Campaign, principal, item: dict, organizations: dict, now: datetime) -> dict:
-    """One delta on PostgreSQL: tally, ledger and milestone sums in one statement."""
-    organization_id = organizations[item.get("organization") or principal.organization_slug][0]
+def record_reports_to(slug: str, principal, items: list[dict], single: bool = False) -> dict:
+    """`record_reports` for the campaign with this slug; one plain delta on PostgreSQL takes one statement.
+
+    That statement only takes a report the campaign accepts as it stands; anything else goes
+    through `record_reports`, which says what is wrong or handles the case.
+    """
+    item = items[0]
+    if (len(items) > 1 or item["mode"] != "delta" or item.get("organization") not in (None, principal.organization_slug)
+            or db.session.get_bind().dialect.name != "postgresql"):
+        return record_reports(campaign_rules_or_404(slug), principal, items, single)
+    now = utcnow()
     row = {
-        "id": new_uuid(), "campaign_id": campaign.id, "organization_id": organization_id,
-        "country": item["country"], "channel": item["channel"], "mode": "delta", "count": item["count"],
-        "as_of": item["as_of"], "reason": item.get("reason"), "client_id": principal.client_id, "created_date": now,
+        "id": new_uuid(), "organization_id": principal.organization_id, "country": item["country"],
+        "channel": item["channel"], "mode": "delta", "count": item["count"], "as_of": item["as_of"],
+        "reason": item.get("reason"), "client_id": principal.client_id, "created_date": now,
     }
-    figure, in_country, in_campaign = add_delta_in_one_statement(row)
-    row["figure"] = figure
-    _record_milestones(campaign, {item["country"]},
-                       ({item["country"]: in_country + figure}, in_campaign + figure))
+    found = None
+    if item["as_of"] <= now + FUTURE_TOLERANCE:
+        found = add_delta_in_one_statement(slug, row, item["country"] in eci.member_states())
+        if found is None:
+            raise NotFound(_("No campaign has this slug."))
+    if found is None or found[1] is None:
+        return record_reports(found[0] if found else campaign_rules_or_404(slug), principal, items, single)
+    campaign, (figure, in_country, in_campaign) = found
+    row.update(campaign_id=campaign.id, figure=figure)
+    _record_milestones(campaign, {item["country"]}, ({item["country"]: in_country + figure}, in_campaign + figure))
     refresh_counter_after_commit(campaign.slug, throttled=True)
-    return _answer([row], [((organization_id, item["country"], item["channel"]), figure)], organizations)
+    own = {principal.organization_slug: (principal.organization_id, principal.organization_slug)}
+    return _answer([row], [((principal.organization_id, item["country"], item["channel"]), figure)], own)
 
 
 def _known_milestones() -> set[tuple[str, str]]:
