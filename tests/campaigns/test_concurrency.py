@@ -82,3 +82,28 @@ def test_concurrent_totals_keep_the_newest(app, committed_db):
         assert set(pool.map(send, range(24))) == {201}
     progress = app.test_client().get(f"/api/v1/campaigns/{slug}/progress", headers=headers).get_json()
     assert progress["total"] == 1023
+
+
+def test_concurrent_batches_over_the_same_figures_lose_nothing(app, committed_db):
+    slug, tokens = _tokens(app, 2)
+    keys = [(country, channel) for country in ("DE", "FR", "IT", "ES", "PL") for channel in ("paper", "online")]
+
+    def worker(thread: int) -> set[int]:
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {tokens[thread % 2]}"}
+        statuses = set()
+        for batch in range(10):
+            # Each batch names the figures in another order: locks are still taken in one order.
+            order = keys[batch % len(keys):] + keys[:batch % len(keys)]
+            if thread % 2:
+                order.reverse()
+            body = {"reports": [report(country=c, channel=ch, count=1, as_of=f"2026-03-01T{batch:02d}:00:00Z")
+                                for c, ch in order * 2]}
+            statuses.add(client.post(f"/api/v1/campaigns/{slug}/signatures", json=body, headers=headers).status_code)
+        return statuses
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set().union(*pool.map(worker, range(8))) == {201}
+    counter = app.test_client().get(f"/api/v1/campaigns/{slug}/progress",
+                                    headers={"Authorization": f"Bearer {tokens[0]}"}).get_json()
+    assert counter["total"] == 8 * 10 * 20
