@@ -75,6 +75,8 @@ def _api_blueprints() -> list:
     """The API's blueprints, one per domain."""
     from coalition.audit import views as audit_views
     from coalition.auth import client_views
+    from coalition.campaigns import signature_views
+    from coalition.campaigns import views as campaign_views
     from coalition.materials import blueprints as materials_blueprints
     from coalition.metrics import views as metrics_views
     from coalition.organizations import views as organization_views
@@ -82,5 +84,6 @@ def _api_blueprints() -> list:
 
     return [
         organization_views.blp, client_views.blp, client_views.scopes_blp, audit_views.blp,
-        outreach_views.blp, *materials_blueprints(), metrics_views.blp,
+        campaign_views.blp, signature_views.blp, outreach_views.blp, *materials_blueprints(),
+        metrics_views.blp,
     ]

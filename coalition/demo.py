@@ -10,6 +10,9 @@ from sqlalchemy import select
 
 from coalition.auth.models import OAuthClient, hash_secret
 from coalition.auth.scopes import SCOPES
+from coalition.campaigns.demo import load_demo_campaigns
+from coalition.materials.demo import load_demo_materials
+from coalition.outreach.demo import load_demo_outreach
 from coalition.extensions import db
 from coalition.organizations.models import Organization
 
@@ -61,10 +64,8 @@ def load_demo_organizations() -> dict[str, Organization]:
 
 def load_demo() -> list[str]:
     """Load every domain's demo data; answer what a newcomer needs to know."""
-    from coalition.materials.demo import load_demo_materials
-    from coalition.outreach.demo import load_demo_outreach
-
     load_demo_organizations()
+    load_demo_campaigns()
     load_demo_materials()
     load_demo_outreach()
     return [

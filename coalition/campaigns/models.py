@@ -1,14 +1,17 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Float, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coalition.db import Base, TimestampMixin, new_uuid
+from coalition.db import Base, TimestampMixin, new_uuid, utcnow
+from coalition.organizations.models import Organization
 
 KINDS = ("eci", "petition")
 STATUSES = ("draft", "live", "closed")
+CHANNELS = ("paper", "online")
+MODES = ("total", "delta")
 
 
 class Campaign(TimestampMixin, Base):
@@ -29,3 +32,106 @@ class Campaign(TimestampMixin, Base):
     expected_validity_rate: Mapped[float] = mapped_column(Float, default=0.85)
     # Petitions may set their own per-country targets ({"DE": 5000}); ECI thresholds are derived.
     country_targets: Mapped[dict[str, int] | None] = mapped_column(JSON, default=None)
+    closed_date: Mapped[datetime | None] = mapped_column(default=None)
+    # The public counter as it stood when the campaign closed; later corrections do not move it.
+    frozen_counter: Mapped[dict | None] = mapped_column(JSON, default=None)
+
+
+# Big integers on PostgreSQL; SQLite only auto-increments an INTEGER primary key.
+Sequence = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class SignatureReport(Base):
+    """One report of the append-only ledger; `figure` is the tally's figure right after it."""
+
+    __tablename__ = "signature_reports"
+    __table_args__ = (
+        Index("ix_signature_reports_key_as_of", "campaign_id", "organization_id", "country", "channel", "as_of"),
+    )
+
+    seq: Mapped[int] = mapped_column(Sequence, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    # No foreign keys: PostgreSQL checks them row by row, which tripled the cost of a batch of
+    # 1000 reports. Every report's (campaign, organization) is the key of a tally written in the
+    # same transaction, and the tally's foreign keys guard it; reports are never deleted.
+    campaign_id: Mapped[str] = mapped_column(String(36))
+    organization_id: Mapped[str] = mapped_column(String(36))
+    country: Mapped[str] = mapped_column(String(2))
+    channel: Mapped[str] = mapped_column(String(8))
+    mode: Mapped[str] = mapped_column(String(8))
+    count: Mapped[int] = mapped_column(Integer)
+    as_of: Mapped[datetime]
+    reason: Mapped[str | None] = mapped_column(String(500), default=None)
+    client_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    figure: Mapped[int] = mapped_column(Integer)
+    created_date: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organization: Mapped[Organization] = relationship(
+        lazy="joined", primaryjoin="foreign(SignatureReport.organization_id) == Organization.id")
+
+
+class SignatureTally(Base):
+    """The current figure of a (campaign, organization, country, channel).
+
+    The figure is the newest total (by `as_of`) plus the deltas reported after it; a delta at or
+    before that total is in the ledger but already counted in the total.
+    """
+
+    __tablename__ = "signature_tallies"
+
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True, index=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8), primary_key=True)
+    total_count: Mapped[int | None] = mapped_column(Integer, default=None)
+    total_as_of: Mapped[datetime | None] = mapped_column(default=None)
+    delta_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The newest delta's as_of: a new total later than it has no deltas after it to look up.
+    last_delta_as_of: Mapped[datetime | None] = mapped_column(default=None)
+    figure: Mapped[int] = mapped_column(BigInteger, default=0)
+    modified_date: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Verification(Base):
+    """What a national authority found valid among the statements submitted in one country."""
+
+    __tablename__ = "signature_verifications"
+    __table_args__ = (UniqueConstraint("campaign_id", "country"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    country: Mapped[str] = mapped_column(String(2))
+    submitted: Mapped[int] = mapped_column(Integer)
+    valid: Mapped[int] = mapped_column(Integer)
+    submitted_on: Mapped[date]
+    verified_on: Mapped[date]
+    note: Mapped[str | None] = mapped_column(String(500), default=None)
+    modified_date: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Milestone(Base):
+    """A milestone already announced (`goal`, `threshold:DE`), so each fires once."""
+
+    __tablename__ = "campaign_milestones"
+    __table_args__ = (UniqueConstraint("campaign_id", "key"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(32))
+    reached_date: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a request sent with an `Idempotency-Key`, per organization."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("organization_id", "key"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    response_body: Mapped[str | None] = mapped_column(Text, default=None)
+    created_date: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,0 +1,222 @@
+"""What campaigns expose and accept."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from coalition.campaigns.models import CHANNELS, KINDS, MODES, STATUSES
+from coalition.i18n import _l
+from coalition.schemas import PageArgsSchema
+from coalition.validation import CountryCode, Integer, LocaleTag, UTCDateTime
+
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+MAX_COUNT = 10_000_000
+MAX_BATCH = 1000
+
+
+class CampaignSchema(ma.Schema):
+    slug = ma.fields.String(dump_only=True)
+    title = ma.fields.String()
+    description = ma.fields.String(allow_none=True)
+    kind = ma.fields.String()
+    status = ma.fields.String()
+    starts_on = ma.fields.Date()
+    ends_on = ma.fields.Date()
+    signature_goal = ma.fields.Integer()
+    eci_registered_on = ma.fields.Date(allow_none=True)
+    source_locale = ma.fields.String()
+    locales = ma.fields.List(ma.fields.String())
+    expected_validity_rate = ma.fields.Float()
+    country_targets = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), allow_none=True)
+    closed_date = UTCDateTime(allow_none=True)
+    created_date = UTCDateTime()
+    modified_date = UTCDateTime()
+
+
+class CampaignChangeSchema(ma.Schema):
+    """Fields a coordinator may change; `status` moves forward only (draft → live → closed)."""
+
+    title = ma.fields.String(validate=ma.validate.Length(min=1, max=300))
+    description = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=20000))
+    status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
+    starts_on = ma.fields.Date()
+    ends_on = ma.fields.Date()
+    signature_goal = Integer(validate=ma.validate.Range(min=1, max=100_000_000))
+    eci_registered_on = ma.fields.Date(allow_none=True)
+    source_locale = LocaleTag()
+    locales = ma.fields.List(LocaleTag(), validate=ma.validate.Length(max=50))
+    expected_validity_rate = ma.fields.Float(validate=ma.validate.Range(min=0, max=1, min_inclusive=False))
+    country_targets = ma.fields.Dict(
+        keys=CountryCode(), values=Integer(validate=ma.validate.Range(min=1, max=MAX_COUNT)), allow_none=True)
+
+
+class CampaignCreateSchema(CampaignChangeSchema):
+    slug = ma.fields.String(required=True, validate=ma.validate.Regexp(
+        SLUG_PATTERN, error=_l("Use lower-case letters, digits and hyphens.")))
+    title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+    kind = ma.fields.String(load_default="eci", validate=ma.validate.OneOf(KINDS))
+    status = ma.fields.String(load_default="draft", validate=ma.validate.OneOf(STATUSES))
+    starts_on = ma.fields.Date(required=True)
+    ends_on = ma.fields.Date(required=True)
+    source_locale = LocaleTag(load_default="en")
+
+
+class VerificationInputSchema(ma.Schema):
+    submitted = Integer(required=True, validate=ma.validate.Range(min=0, max=MAX_COUNT))
+    valid = Integer(required=True, validate=ma.validate.Range(min=0, max=MAX_COUNT))
+    submitted_on = ma.fields.Date(required=True)
+    verified_on = ma.fields.Date(required=True)
+    note = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=500))
+
+
+class VerificationSchema(VerificationInputSchema):
+    country = ma.fields.String()
+    modified_date = UTCDateTime()
+
+
+class VerificationListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(VerificationSchema))
+
+
+class CampaignListArgsSchema(PageArgsSchema):
+    status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
+
+
+class SignatureReportInputSchema(ma.Schema):
+    country = CountryCode(required=True, metadata={"example": "DE"})
+    channel = ma.fields.String(required=True, validate=ma.validate.OneOf(CHANNELS))
+    mode = ma.fields.String(required=True, validate=ma.validate.OneOf(MODES), metadata={
+        "description": "`total`: the figure so far; `delta`: signatures added since the last report."})
+    count = Integer(required=True, validate=ma.validate.Range(min=0, max=MAX_COUNT))
+    as_of = UTCDateTime(required=True, metadata={"description": "When the count was taken (RFC 3339)."})
+    reason = ma.fields.String(validate=ma.validate.Length(min=1, max=500), metadata={
+        "description": "Required for a report that lowers a figure, or to a campaign that is not live."})
+    organization = ma.fields.String(validate=ma.validate.Length(min=1, max=64), metadata={
+        "description": "Coordinators only: the organization reported for (default: your own)."})
+
+
+class SignatureBatchInputSchema(ma.Schema):
+    reports = ma.fields.List(ma.fields.Nested(SignatureReportInputSchema), required=True,
+                             validate=ma.validate.Length(min=1, max=MAX_BATCH))
+
+
+class SignatureReportSchema(ma.Schema):
+    id = ma.fields.String()
+    organization = ma.fields.String()
+    country = ma.fields.String()
+    channel = ma.fields.String()
+    mode = ma.fields.String()
+    count = ma.fields.Integer()
+    as_of = UTCDateTime()
+    reason = ma.fields.String(allow_none=True)
+    figure = ma.fields.Integer(metadata={"description": "The figure right after this report."})
+    created_date = UTCDateTime()
+
+
+class FigureSchema(ma.Schema):
+    organization = ma.fields.String()
+    country = ma.fields.String()
+    channel = ma.fields.String()
+    count = ma.fields.Integer()
+
+
+class SignatureResultSchema(ma.Schema):
+    reports = ma.fields.List(ma.fields.Nested(SignatureReportSchema))
+    figures = ma.fields.List(ma.fields.Nested(FigureSchema))
+
+
+class SignatureListArgsSchema(PageArgsSchema):
+    country = CountryCode()
+    channel = ma.fields.String(validate=ma.validate.OneOf(CHANNELS))
+    organization = ma.fields.String(metadata={"description": "Coordinators only."})
+
+
+class SeriesArgsSchema(ma.Schema):
+    granularity = ma.fields.String(load_default="day", validate=ma.validate.OneOf(("day", "week")))
+    group_by = ma.fields.String(load_default="country",
+                                validate=ma.validate.OneOf(("country", "organization", "channel")))
+
+
+class SeriesPointSchema(ma.Schema):
+    period_start = ma.fields.Date()
+    figure = ma.fields.Integer(metadata={"description": "The group's figure at the end of the period."})
+    increment = ma.fields.Integer(metadata={"description": "Change of the figure over the period."})
+
+
+class SeriesGroupSchema(ma.Schema):
+    group = ma.fields.String()
+    points = ma.fields.List(ma.fields.Nested(SeriesPointSchema))
+
+
+class SeriesSchema(ma.Schema):
+    campaign = ma.fields.String()
+    granularity = ma.fields.String()
+    group_by = ma.fields.String()
+    series = ma.fields.List(ma.fields.Nested(SeriesGroupSchema))
+
+
+class CounterSchema(ma.Schema):
+    campaign = ma.fields.String()
+    total = ma.fields.Integer()
+    goal = ma.fields.Integer()
+    countries_over_threshold = ma.fields.Integer()
+    updated_at = UTCDateTime()
+
+
+class CountryProgressSchema(ma.Schema):
+    country = ma.fields.String()
+    count = ma.fields.Integer()
+    verified = ma.fields.Integer(allow_none=True)
+    projected_valid = ma.fields.Integer()
+    threshold = ma.fields.Integer(allow_none=True)
+    ratio = ma.fields.Float(allow_none=True)
+    met = ma.fields.Boolean(allow_none=True)
+
+
+class OrganizationProgressSchema(ma.Schema):
+    organization = ma.fields.String()
+    count = ma.fields.Integer()
+
+
+class EciProgressSchema(ma.Schema):
+    required_total = ma.fields.Integer()
+    required_states = ma.fields.Integer()
+    met_reported = ma.fields.Boolean()
+    met_projected = ma.fields.Boolean()
+
+
+class ProgressSchema(ma.Schema):
+    campaign = ma.fields.String()
+    total = ma.fields.Integer()
+    countries_over_threshold = ma.fields.Integer()
+    countries = ma.fields.List(ma.fields.Nested(CountryProgressSchema))
+    organizations = ma.fields.List(ma.fields.Nested(OrganizationProgressSchema))
+    eci = ma.fields.Nested(EciProgressSchema, allow_none=True)
+
+
+def load_each(schema: ma.Schema, raw_items: list) -> tuple[list[dict], dict[int, dict]]:
+    """Load objects field by field: `schema.load`'s checks and messages without its per-object cost.
+
+    For schemas without hooks (a batch of 1000 reports loads in half the time). Answers the
+    loaded objects and the messages per index of those that failed.
+    """
+    fields = schema.fields
+    items, errors = [], {}
+    for index, raw in enumerate(raw_items):
+        if not isinstance(raw, dict):
+            errors[index] = {"_schema": ["Invalid input type."]}
+            continue
+        item, messages = {}, {name: ["Unknown field."] for name in raw if name not in fields}
+        for name, field in fields.items():
+            if name not in raw:
+                if field.required:
+                    messages[name] = [field.error_messages["required"]]
+                continue
+            try:
+                item[name] = field.deserialize(raw[name], name, raw)
+            except ma.ValidationError as error:
+                messages[name] = error.messages
+        if messages:
+            errors[index] = messages
+        items.append(item)
+    return items, errors

@@ -1,0 +1,154 @@
+"""Signature reports: report, list the ledger, time series."""
+
+from __future__ import annotations
+
+import json
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from coalition.auth.guard import current_principal, require_scope
+from coalition.campaigns import idempotency
+from coalition.campaigns.models import SignatureReport
+from coalition.campaigns.operations import get_campaign_or_404
+from coalition.campaigns.progress import signature_series
+from coalition.campaigns.schemas import (
+    MAX_BATCH,
+    SeriesArgsSchema,
+    SeriesSchema,
+    SignatureBatchInputSchema,
+    SignatureListArgsSchema,
+    SignatureReportInputSchema,
+    SignatureReportSchema,
+    SignatureResultSchema,
+    load_each,
+)
+from coalition.campaigns.signatures import item_errors, record_reports_to
+from coalition.db import paginate
+from coalition.errors import BadRequest, Forbidden, ProblemError, ValidationFailed
+from coalition.extensions import db
+from coalition.i18n import _
+from coalition.organizations.operations import get_organization_or_404
+from coalition.schemas import page_response, page_schema
+
+blp = Blueprint("signatures", __name__, url_prefix="/campaigns", description="Signature reports.")
+
+_report_schema = SignatureReportInputSchema()
+
+REPORT_BODY = {
+    "required": True,
+    "description": "One report, or `{\"reports\": [...]}` with up to 1000; a batch is taken whole or not at all.",
+    "content": {"application/json": {"schema": {"oneOf": [SignatureReportInputSchema, SignatureBatchInputSchema]}}},
+}
+REPORT_HEADERS = [{
+    "in": "header", "name": idempotency.HEADER, "required": False, "schema": {"type": "string", "maxLength": 255},
+    "description": "A retry with the same key and body gets the first answer and changes nothing (kept 24 hours).",
+}]
+
+
+def _load_reports(payload) -> tuple[list[dict], bool]:
+    """One report, or `{"reports": [...]}`; messages under `reports.<index>` for a batch."""
+    if isinstance(payload, dict) and "reports" in payload:
+        raw, single = payload["reports"], False
+        unknown = {name: ["Unknown field."] for name in payload if name != "reports"}
+        if not isinstance(raw, list):
+            raise ValidationFailed(errors={"reports": ["Not a valid list."], **unknown})
+        if not 1 <= len(raw) <= MAX_BATCH:
+            raise ValidationFailed(errors={"reports": [f"Length must be between 1 and {MAX_BATCH}."], **unknown})
+        if unknown:
+            raise ValidationFailed(errors=unknown)
+    elif isinstance(payload, dict):
+        raw, single = [payload], True
+    else:
+        raise ValidationFailed(_("Send one report, or an object with a list of reports under \"reports\"."))
+    items, errors = load_each(_report_schema, raw)
+    if errors:
+        raise item_errors(errors, single)
+    return items, single
+
+
+def _iso(moment) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _answer_body(outcome: dict) -> bytes:
+    """The answer built directly: a batch answers 1000 reports, a schema dump would double its cost."""
+    # One request's reports share their creation time.
+    created = _iso(outcome["reports"][0]["created_date"])
+    reports = [{
+        "id": row["id"], "organization": row["organization"], "country": row["country"],
+        "channel": row["channel"], "mode": row["mode"], "count": row["count"], "as_of": _iso(row["as_of"]),
+        "reason": row["reason"], "figure": row["figure"], "created_date": created,
+    } for row in outcome["reports"]]
+    return json.dumps({"reports": reports, "figures": outcome["figures"]}, separators=(",", ":")).encode()
+
+
+@blp.post("/<slug>/signatures")
+@require_scope("signatures:write")
+@blp.doc(requestBody=REPORT_BODY, parameters=REPORT_HEADERS)
+@blp.response(201, SignatureResultSchema)
+def post_signatures(slug):
+    """Report signatures collected (totals or deltas), for one or up to 1000 figures at once."""
+    principal = current_principal()
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise BadRequest(_("The request body is not valid JSON."))
+    key = request.headers.get(idempotency.HEADER)
+    try:
+        if key is not None:
+            fingerprint = idempotency.request_fingerprint("POST", request.path, payload)
+            earlier = idempotency.claim_key(principal.organization_id, key, fingerprint)
+            if earlier is not None:
+                db.rollback()
+                return current_app.response_class(
+                    earlier.response_body, status=earlier.status_code, mimetype="application/json")
+        items, single = _load_reports(payload)
+        outcome = record_reports_to(slug, principal, items, single=single)
+        body = _answer_body(outcome)
+        if key is not None:
+            idempotency.store_answer(principal.organization_id, key, 201, body)
+    except ProblemError:
+        # Nothing half-written: the claimed key and any tally created for the request go too.
+        db.rollback()
+        raise
+    db.commit()
+    return current_app.response_class(body, status=201, mimetype="application/json")
+
+
+def _report_view(report: SignatureReport) -> dict:
+    return {**{c: getattr(report, c) for c in (
+        "id", "country", "channel", "mode", "count", "as_of", "reason", "figure", "created_date")},
+        "organization": report.organization.slug}
+
+
+@blp.get("/<slug>/signatures")
+@require_scope("campaigns:read")
+@blp.arguments(SignatureListArgsSchema, location="query")
+@blp.response(200, page_schema(SignatureReportSchema))
+def list_signatures(args, slug):
+    """The ledger of reports, newest first: members see their organization's, coordinators all."""
+    principal = current_principal()
+    campaign = get_campaign_or_404(slug)
+    statement = select(SignatureReport).filter_by(campaign_id=campaign.id).order_by(SignatureReport.seq.desc())
+    if not principal.is_coordinator:
+        if args.get("organization") not in (None, principal.organization_slug):
+            raise Forbidden(_("Members see their own organization's reports only."))
+        statement = statement.filter_by(organization_id=principal.organization_id)
+    elif args.get("organization"):
+        statement = statement.filter_by(organization_id=get_organization_or_404(args["organization"]).id)
+    for name in ("country", "channel"):
+        if args.get(name):
+            statement = statement.filter_by(**{name: args[name]})
+    page = paginate(statement, args["page"], args["per_page"])
+    page["items"] = [_report_view(report) for report in page["items"]]
+    return page_response(page, SignatureReportSchema)
+
+
+@blp.get("/<slug>/signatures/series")
+@require_scope("campaigns:read")
+@blp.arguments(SeriesArgsSchema, location="query")
+@blp.response(200, SeriesSchema)
+def get_series(args, slug):
+    """Figures over time per country, organization or channel: the figure at each period's end and its increment."""
+    return signature_series(get_campaign_or_404(slug), args["granularity"], args["group_by"])

@@ -1,0 +1,232 @@
+"""Rules for signature reports: the append-only ledger, the tallies, milestones. Never commits.
+
+The figure of a (campaign, organization, country, channel) is its newest `total` by `as_of` plus
+the `delta` reports after that total; see SignatureTally.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import select
+
+from coalition.campaigns.counter import country_figures, refresh_counter_after_commit
+from coalition.campaigns.ledger import add_delta_in_one_statement, append_reports, write_tallies
+from coalition.campaigns.models import Campaign, Milestone
+from coalition.campaigns import eci
+from coalition.campaigns.operations import campaign_rules_or_404, campaign_thresholds, check_campaign_country
+from coalition.campaigns.tallies import TallyState, insert_ignoring_conflicts, lock_tallies, stored_deltas_after
+from coalition.db import new_uuid, utcnow
+from coalition.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from coalition.extensions import db
+from coalition.i18n import _
+from coalition.organizations.models import Organization
+from coalition.outbox import record_event
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def item_errors(errors: dict[int, dict], single: bool) -> ValidationFailed:
+    """Per-report messages: at the top level for one report, under `reports.<index>` for a batch."""
+    if single:
+        return ValidationFailed(errors=errors[0])
+    return ValidationFailed(errors={"reports": {str(index): messages for index, messages in errors.items()}})
+
+
+def _organizations(principal, items: list[dict], errors: dict[int, dict]) -> dict[str, tuple[str, str]]:
+    """Slug → (id, slug) of every organization reported for; members only for their own."""
+    own = (principal.organization_id, principal.organization_slug)
+    asked = {item["organization"] for item in items if item.get("organization")} - {own[1]}
+    if asked and not principal.is_coordinator:
+        raise Forbidden(_("Members report for their own organization only."))
+    known = {own[1]: own}
+    if asked:
+        for organization_id, slug in db.session.execute(
+                select(Organization.id, Organization.slug).where(Organization.slug.in_(asked))):
+            known[slug] = (organization_id, slug)
+    for index, item in enumerate(items):
+        if item.get("organization") and item["organization"] not in known:
+            errors.setdefault(index, {})["organization"] = [_("No organization has this slug.")]
+    return known
+
+
+class _Rules:
+    """What every report of a request is checked against, worked out once per request."""
+
+    def __init__(self, campaign: Campaign, now: datetime) -> None:
+        self.campaign = campaign
+        self.latest = now + FUTURE_TOLERANCE
+        self.starts = datetime.combine(campaign.starts_on, time.min, tzinfo=timezone.utc)
+        self.after_end = datetime.combine(campaign.ends_on + timedelta(days=1), time.min, tzinfo=timezone.utc)
+        self.country_problems: dict[str, str | None] = {}
+
+    def check(self, item: dict) -> dict:
+        messages: dict[str, list[str]] = {}
+        country = item["country"]
+        if country not in self.country_problems:
+            self.country_problems[country] = check_campaign_country(self.campaign, country)
+        if self.country_problems[country]:
+            messages["country"] = [self.country_problems[country]]
+        as_of = item["as_of"]
+        if as_of > self.latest:
+            messages["as_of"] = [_("Cannot be more than 5 minutes in the future.")]
+        elif as_of < self.starts:
+            messages["as_of"] = [_("Before the campaign started.")]
+        elif as_of >= self.after_end:
+            messages["as_of"] = [_("After the campaign ended: signatures collected after the end do not count.")]
+        if self.campaign.status != "live" and not item.get("reason"):
+            messages["reason"] = [_("A report to a campaign that is not live needs a reason.")]
+        return messages
+
+
+def _apply(campaign_id: str, state: TallyState, item: dict) -> None:
+    as_of, count = item["as_of"], item["count"]
+    if item["mode"] == "total":
+        # Ties go to the later report: it is the newer statement about the same moment.
+        if state.total_as_of is None or as_of >= state.total_as_of:
+            later = sum(c for when, c in state.pending_deltas if when > as_of)
+            if state.stored_last_delta_as_of is not None and state.stored_last_delta_as_of > as_of:
+                later += stored_deltas_after(campaign_id, state.key, as_of)
+            state.total_count, state.total_as_of, state.delta_sum = count, as_of, later
+    else:
+        state.pending_deltas.append((as_of, count))
+        if state.last_delta_as_of is None or as_of > state.last_delta_as_of:
+            state.last_delta_as_of = as_of
+        if state.total_as_of is None or as_of > state.total_as_of:
+            state.delta_sum += count
+    state.changed = True
+
+
+def record_reports(campaign: Campaign, principal, items: list[dict], single: bool = False) -> dict:
+    """Add reports to the ledger and update the tallies: all of them, or none with per-item errors."""
+    if campaign.status != "live" and not principal.is_coordinator:
+        raise Conflict(_("This campaign does not take reports now (it is %(status)s).", status=campaign.status))
+    now = utcnow()
+    errors: dict[int, dict] = {}
+    organizations = _organizations(principal, items, errors)
+    rules = _Rules(campaign, now)
+    for index, item in enumerate(items):
+        messages = rules.check(item)
+        if messages:
+            errors.setdefault(index, {}).update(messages)
+    if errors:
+        raise item_errors(errors, single)
+
+    def key_of(item: dict):
+        organization_id = organizations[item.get("organization") or principal.organization_slug][0]
+        return organization_id, item["country"], item["channel"]
+
+    states = lock_tallies(campaign.id, {key_of(item) for item in items}, now)
+    rows = []
+    for index, item in enumerate(items):
+        state = states[key_of(item)]
+        before = state.figure
+        _apply(campaign.id, state, item)
+        if state.figure < before and not item.get("reason"):
+            errors[index] = {"reason": [_("This report lowers the figure from %(before)d to %(after)d: "
+                                          "give a reason.", before=before, after=state.figure)]}
+        rows.append({
+            "id": new_uuid(), "campaign_id": campaign.id, "organization_id": state.key[0],
+            "country": item["country"], "channel": item["channel"], "mode": item["mode"],
+            "count": item["count"], "as_of": item["as_of"], "reason": item.get("reason"),
+            "client_id": principal.client_id, "figure": state.figure, "created_date": now,
+        })
+    if errors:
+        raise item_errors(errors, single)
+    append_reports(rows)
+    changed = [state for state in states.values() if state.changed]
+    write_tallies(campaign.id, changed, now)
+    _record_milestones(campaign, {state.key[1] for state in changed})
+    refresh_counter_after_commit(campaign.slug, throttled=True)
+    return _answer(rows, [(s.key, s.figure) for s in sorted(changed, key=lambda s: s.key)], organizations)
+
+
+def _answer(rows: list[dict], figures: list[tuple], organizations: dict) -> dict:
+    slugs = {organization_id: slug for organization_id, slug in organizations.values()}
+    for row in rows:
+        row["organization"] = slugs[row["organization_id"]]
+    return {
+        "reports": rows,
+        "figures": [{"organization": slugs[key[0]], "country": key[1], "channel": key[2], "count": figure}
+                    for key, figure in figures],
+    }
+
+
+def record_reports_to(slug: str, principal, items: list[dict], single: bool = False) -> dict:
+    """`record_reports` for the campaign with this slug; one plain delta on PostgreSQL takes one statement.
+
+    That statement only takes a report the campaign accepts as it stands; anything else goes
+    through `record_reports`, which says what is wrong or handles the case.
+    """
+    item = items[0]
+    if (len(items) > 1 or item["mode"] != "delta" or item.get("organization") not in (None, principal.organization_slug)
+            or db.session.get_bind().dialect.name != "postgresql"):
+        return record_reports(campaign_rules_or_404(slug), principal, items, single)
+    now = utcnow()
+    row = {
+        "id": new_uuid(), "organization_id": principal.organization_id, "country": item["country"],
+        "channel": item["channel"], "mode": "delta", "count": item["count"], "as_of": item["as_of"],
+        "reason": item.get("reason"), "client_id": principal.client_id, "created_date": now,
+    }
+    found = None
+    if item["as_of"] <= now + FUTURE_TOLERANCE:
+        found = add_delta_in_one_statement(slug, row, item["country"] in eci.member_states())
+        if found is None:
+            raise NotFound(_("No campaign has this slug."))
+    if found is None or found[1] is None:
+        return record_reports(found[0] if found else campaign_rules_or_404(slug), principal, items, single)
+    campaign, (figure, in_country, in_campaign) = found
+    row.update(campaign_id=campaign.id, figure=figure)
+    _record_milestones(campaign, {item["country"]}, ({item["country"]: in_country + figure}, in_campaign + figure))
+    refresh_counter_after_commit(campaign.slug, throttled=True)
+    own = {principal.organization_slug: (principal.organization_id, principal.organization_slug)}
+    return _answer([row], [((principal.organization_id, item["country"], item["channel"]), figure)], own)
+
+
+def _known_milestones() -> set[tuple[str, str]]:
+    """Milestones this process has seen committed: they need no more checks."""
+    return current_app.extensions.setdefault("coalition.milestones", set())
+
+
+def _record_milestones(campaign: Campaign, countries: set[str], sums: tuple[dict, int] | None = None) -> None:
+    """Announce, once each, the goal reached and countries reaching their threshold.
+
+    `sums` are the figures of the changed countries and the campaign total when the caller
+    already knows them; otherwise they are read from the tallies.
+    """
+    known = _known_milestones()
+    thresholds = campaign_thresholds(campaign)
+    candidates = {"goal"} | {f"threshold:{c}" for c in countries if c in thresholds}
+    pending = {key for key in candidates if (campaign.id, key) not in known}
+    if not pending:
+        return
+    if sums is None:
+        figures, _updated = country_figures(campaign.id)
+        total = sum(figures.values())
+    else:
+        figures, total = sums
+    reached = []
+    for key in sorted(pending):
+        if key == "goal":
+            if total >= campaign.signature_goal:
+                reached.append((key, {"campaign": campaign.slug, "total": total, "goal": campaign.signature_goal}))
+        else:
+            country = key.split(":", 1)[1]
+            if figures.get(country, 0) >= thresholds[country]:
+                reached.append((key, {"campaign": campaign.slug, "country": country,
+                                      "count": figures[country], "threshold": thresholds[country]}))
+    if not reached:
+        return
+    table = Milestone.__table__
+    new = set(insert_ignoring_conflicts(table, [
+        {"id": new_uuid(), "campaign_id": campaign.id, "key": key, "reached_date": utcnow()} for key, _p in reached
+    ], returning=table.c.key).scalars())
+    for key, payload in reached:
+        if key in new:
+            record_event("campaign.goal_reached" if key == "goal" else "campaign.threshold_reached", payload)
+
+    def remember() -> None:
+        known.update((campaign.id, key) for key, _p in reached)
+
+    db.after_commit(remember)

@@ -1,0 +1,108 @@
+"""Row-level access to the tallies: create missing rows, lock them, write them back.
+
+On PostgreSQL the rows are locked with SELECT ... FOR UPDATE in key order, so concurrent reports
+on the same figure queue instead of losing an update, and two batches cannot deadlock. SQLite
+transactions begin IMMEDIATE, which already serialises writers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, func, select, tuple_
+
+from coalition.campaigns.models import SignatureReport, SignatureTally
+from coalition.extensions import db
+
+Key = tuple[str, str, str]  # organization_id, country, channel
+
+TALLY = SignatureTally.__table__
+
+
+@dataclass
+class TallyState:
+    """A tally as read under lock, changed in memory by the reports of one request."""
+
+    key: Key
+    total_count: int | None
+    total_as_of: datetime | None
+    delta_sum: int
+    last_delta_as_of: datetime | None
+    stored_last_delta_as_of: datetime | None = None
+    pending_deltas: list[tuple[datetime, int]] = field(default_factory=list)
+    changed: bool = False
+
+    @property
+    def figure(self) -> int:
+        return (self.total_count or 0) + self.delta_sum
+
+
+def insert_ignoring_conflicts(table, rows: list[dict], returning=None):
+    """INSERT ... ON CONFLICT DO NOTHING on PostgreSQL and SQLite."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table).on_conflict_do_nothing()
+    if returning is not None:
+        return db.session.execute(statement.values(rows).returning(returning))
+    return db.session.execute(statement, rows)
+
+
+def _key_filter(campaign_id: str, keys: list[Key]):
+    if len(keys) == 1:
+        organization_id, country, channel = keys[0]
+        return and_(TALLY.c.campaign_id == campaign_id, TALLY.c.organization_id == organization_id,
+                    TALLY.c.country == country, TALLY.c.channel == channel)
+    return and_(TALLY.c.campaign_id == campaign_id,
+                tuple_(TALLY.c.organization_id, TALLY.c.country, TALLY.c.channel).in_(keys))
+
+
+def _select_locked(campaign_id: str, keys: list[Key]) -> dict[Key, TallyState]:
+    rows = db.session.execute(
+        select(TALLY.c.organization_id, TALLY.c.country, TALLY.c.channel, TALLY.c.total_count,
+               TALLY.c.total_as_of, TALLY.c.delta_sum, TALLY.c.last_delta_as_of)
+        .where(_key_filter(campaign_id, keys))
+        .order_by(TALLY.c.organization_id, TALLY.c.country, TALLY.c.channel)
+        .with_for_update()
+    ).all()
+    return {
+        (r[0], r[1], r[2]): TallyState((r[0], r[1], r[2]), r[3], r[4], int(r[5]), r[6], stored_last_delta_as_of=r[6])
+        for r in rows
+    }
+
+
+def _create_missing(campaign_id: str, keys: list[Key], now: datetime) -> None:
+    insert_ignoring_conflicts(TALLY, [
+        {"campaign_id": campaign_id, "organization_id": o, "country": c, "channel": ch,
+         "delta_sum": 0, "figure": 0, "modified_date": now}
+        for o, c, ch in keys
+    ])
+
+
+def lock_tallies(campaign_id: str, keys: set[Key], now: datetime) -> dict[Key, TallyState]:
+    """Every tally of these keys, created if missing, locked until the transaction ends."""
+    ordered = sorted(keys)
+    if len(ordered) == 1:
+        states = _select_locked(campaign_id, ordered)
+        if not states:
+            _create_missing(campaign_id, ordered, now)
+            states = _select_locked(campaign_id, ordered)
+        return states
+    existing = {tuple(row) for row in db.session.execute(
+        select(TALLY.c.organization_id, TALLY.c.country, TALLY.c.channel).where(_key_filter(campaign_id, ordered)))}
+    missing = [key for key in ordered if key not in existing]
+    if missing:
+        _create_missing(campaign_id, missing, now)
+    return _select_locked(campaign_id, ordered)
+
+
+def stored_deltas_after(campaign_id: str, key: Key, as_of: datetime) -> int:
+    """The sum of the ledger's deltas reported for a key with `as_of` after a given time."""
+    report = SignatureReport
+    return int(db.session.scalar(
+        select(func.coalesce(func.sum(report.count), 0)).where(
+            report.campaign_id == campaign_id, report.organization_id == key[0], report.country == key[1],
+            report.channel == key[2], report.mode == "delta", report.as_of > as_of)
+    ) or 0)
