@@ -20,8 +20,21 @@ def accepts(*mimetypes: str):
     return decorator
 
 
+def _has_nul(text: str) -> bool:
+    return "\x00" in text
+
+
+def _refuse_nul() -> None:
+    # No stored text may hold NUL: PostgreSQL refuses it, and no user means it.
+    raise ProblemError(_("Text may not contain NUL characters."), status=400)
+
+
 def check_request_body():
-    if request.method not in ("POST", "PUT", "PATCH") or not request.path.startswith("/api/"):
+    if not request.path.startswith("/api/"):
+        return None
+    if _has_nul(request.path) or any(_has_nul(k) or _has_nul(v) for k, v in request.args.items(multi=True)):
+        _refuse_nul()
+    if request.method not in ("POST", "PUT", "PATCH"):
         return None
     view = current_app.view_functions.get(request.endpoint)
     if view is None:
@@ -37,6 +50,8 @@ def check_request_body():
     limit = current_app.extensions["coalition.config"].max_json_length
     if request.mimetype in JSON_TYPES and (request.content_length or 0) > limit:
         raise ProblemError(_("A JSON body may not exceed %(limit)d bytes.", limit=limit), status=413)
+    if request.mimetype in JSON_TYPES and b"\\u0000" in request.get_data(cache=True):
+        _refuse_nul()
     return None
 
 

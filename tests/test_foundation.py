@@ -149,3 +149,12 @@ def test_valid_json_passes(echo_app):
     response = echo_app.test_client().post("/api/v1/echo-for-test", json={"name": "Ada"})
     assert response.status_code == 200
     assert response.get_json() == {"name": "Ada"}
+
+
+def test_nul_characters_are_refused_in_json_and_query(echo_app):
+    test_client = echo_app.test_client()
+    in_body = test_client.post("/api/v1/echo-for-test", json={"name": "a\u0000b"})
+    in_query = test_client.post("/api/v1/echo-for-test?x=%00", json={"name": "ab"})
+    for response in (in_body, in_query):
+        assert response.status_code == 400
+        assert response.get_json()["detail"] == "Text may not contain NUL characters."

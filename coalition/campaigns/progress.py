@@ -90,6 +90,23 @@ def _figures_at(reports: list, ends: list[datetime]) -> list[int]:
     return figures
 
 
+def figures_at(campaign: Campaign, instants: list[datetime], organization_id: str | None = None) -> list[tuple]:
+    """Replay the ledger: per (organization slug, country, channel), the figure at each instant."""
+    statement = (
+        select(SignatureReport.organization_id, SignatureReport.country, SignatureReport.channel,
+               SignatureReport.mode, SignatureReport.count, SignatureReport.as_of, Organization.slug)
+        .join(Organization, Organization.id == SignatureReport.organization_id)
+        .where(SignatureReport.campaign_id == campaign.id)
+        .order_by(SignatureReport.as_of, SignatureReport.seq)
+    )
+    if organization_id is not None:
+        statement = statement.where(SignatureReport.organization_id == organization_id)
+    by_key: dict[tuple, list] = defaultdict(list)
+    for report in db.session.execute(statement):
+        by_key[(report.slug, report.country, report.channel)].append(report)
+    return [(key, _figures_at(reports, instants)) for key, reports in by_key.items()]
+
+
 def signature_series(campaign: Campaign, granularity: str, group_by: str) -> dict:
     """Per group and period: the figure at the period's end and its increment over the previous one."""
     reports = db.session.execute(

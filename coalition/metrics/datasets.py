@@ -15,12 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from coalition.campaigns.models import Campaign
 from coalition.extensions import db
-from coalition.i18n import _l
-from coalition.organizations.models import Organization
 
 # Frictionless Table Schema field types the engine knows how to write.
 COLUMN_TYPES = frozenset({"string", "integer", "number", "date", "datetime", "boolean"})
@@ -95,28 +91,3 @@ def stream_rows(statement) -> Iterator[Sequence]:
             yield from partition
     finally:
         result.close()
-
-
-def organization_rows(campaign: Campaign, scope: ExportScope) -> Iterator[Sequence]:
-    statement = select(
-        Organization.slug, Organization.name, Organization.country, Organization.role,
-        Organization.status, Organization.created_date,
-    ).order_by(Organization.slug)
-    if not scope.everything:
-        statement = statement.where(Organization.id == scope.organization_id)
-    return stream_rows(statement)
-
-
-register_dataset(
-    "organizations",
-    _l("Organizations of the coalition"),
-    [
-        Column("slug", _l("Slug"), "string", _l("The organization's identifier in the API.")),
-        Column("name", _l("Name"), "string", _l("The organization's name.")),
-        Column("country", _l("Country"), "string", _l("ISO 3166-1 alpha-2 code of its home country.")),
-        Column("role", _l("Role"), "string", _l("member or coordinator.")),
-        Column("status", _l("Status"), "string", _l("active or suspended.")),
-        Column("created_date", _l("Created"), "datetime", _l("When it joined the coalition (UTC).")),
-    ],
-    organization_rows,
-)

@@ -61,6 +61,9 @@ def _json_converter(column_type: str) -> Callable | None:
         return _text_converter(column_type)
     if column_type == "number":
         return lambda value: float(value) if isinstance(value, Decimal) else value
+    if column_type == "integer":
+        # Sums come back from PostgreSQL as Decimal.
+        return lambda value: int(value) if isinstance(value, Decimal) else value
     return None
 
 

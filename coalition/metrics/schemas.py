@@ -60,3 +60,59 @@ class ExportJobSchema(ma.Schema):
             "self": url_for("exports.get_export", export_id=job.id),
             "download": url_for("exports.download_export", export_id=job.id),
         }
+
+
+class PaceFields:
+    """Recent pace, shared by the campaign, each country and each organization."""
+
+    last_7_days = ma.fields.Integer(metadata={"description": "Signatures added in the last 7 days."})
+    last_30_days = ma.fields.Integer(metadata={"description": "Signatures added in the last 30 days."})
+    daily_rate = ma.fields.Float(metadata={"description": "Average signatures per day over the last 14 days."})
+
+
+class CountryMetricsSchema(PaceFields, ma.Schema):
+    country = ma.fields.String()
+    count = ma.fields.Integer()
+    threshold = ma.fields.Integer(allow_none=True)
+    met = ma.fields.Boolean(allow_none=True)
+    projected_threshold_date = ma.fields.Date(
+        allow_none=True, metadata={"description": "When the threshold is reached at the current pace; "
+                                                  "null if reached already or never at this pace."})
+
+
+class OrganizationMetricsSchema(PaceFields, ma.Schema):
+    organization = ma.fields.String()
+    count = ma.fields.Integer()
+
+
+class PublicTotalsSchema(ma.Schema):
+    total = ma.fields.Integer()
+    countries_over_threshold = ma.fields.Integer()
+
+
+class OutreachTotalsSchema(ma.Schema):
+    actions = ma.fields.Integer()
+    reach = ma.fields.Integer()
+    signatures_collected = ma.fields.Integer()
+    actions_last_30_days = ma.fields.Integer()
+
+
+class LocaleCoverageSchema(ma.Schema):
+    locale = ma.fields.String()
+    percent_approved = ma.fields.Float()
+
+
+class CampaignMetricsSchema(PaceFields, ma.Schema):
+    campaign = ma.fields.String()
+    scope = ma.fields.String(metadata={"description": "coalition (coordinators) or organization (own figures)."})
+    organization = ma.fields.String(allow_none=True)
+    generated_date = UTCDateTime()
+    goal = ma.fields.Integer()
+    days_left = ma.fields.Integer()
+    public = ma.fields.Nested(PublicTotalsSchema)
+    total = ma.fields.Integer()
+    projected_goal_date = ma.fields.Date(allow_none=True)
+    countries = ma.fields.List(ma.fields.Nested(CountryMetricsSchema))
+    organizations = ma.fields.List(ma.fields.Nested(OrganizationMetricsSchema))
+    outreach = ma.fields.Nested(OutreachTotalsSchema)
+    translations = ma.fields.List(ma.fields.Nested(LocaleCoverageSchema))

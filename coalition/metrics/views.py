@@ -1,4 +1,4 @@
-"""Exports: streamed downloads of a campaign's datasets, and background export jobs."""
+"""Campaign metrics, streamed downloads of a campaign's datasets, and background export jobs."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from coalition.campaigns.operations import get_campaign_or_404
 from coalition.db import utcnow
 from coalition.extensions import db
 from coalition.metrics import operations
+from coalition.metrics.figures import campaign_metrics
 from coalition.metrics.commands import exports_cli
 from coalition.metrics.formats import FORMATS
-from coalition.metrics.schemas import ExportJobSchema, ExportQuerySchema, ExportRequestSchema
+from coalition.metrics.schemas import (CampaignMetricsSchema, ExportJobSchema, ExportQuerySchema,
+                                       ExportRequestSchema)
 
 blp = Blueprint("exports", __name__, cli_group=None)
 blp.cli.add_command(exports_cli)
@@ -22,6 +24,14 @@ _FILE_RESPONSE = {
     "content": {export_format.mimetype.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
                 for export_format in FORMATS.values()},
 }
+
+
+@blp.get("/campaigns/<slug>/metrics")
+@require_scope(operations.FULL_SCOPE, operations.MEMBER_SCOPE)
+@blp.response(200, CampaignMetricsSchema)
+def get_campaign_metrics(slug: str):
+    """Totals, recent pace and projections per country and organization, outreach, translations."""
+    return campaign_metrics(get_campaign_or_404(slug), current_principal())
 
 
 @blp.get("/campaigns/<slug>/exports/<dataset>.<format>")

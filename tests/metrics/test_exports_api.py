@@ -20,7 +20,7 @@ def test_coordinator_exports_every_organization(client, coordinator, member, aut
                           headers=auth_headers(coordinator, "metrics:read"))
     assert response.status_code == 200
     rows = _csv_rows(response)
-    assert rows[0] == ["slug", "name", "country", "role", "status", "created_date"]
+    assert rows[0] == ["slug", "name", "country", "role", "status", "created_date", "paper", "online", "count"]
     slugs = sorted(row[0] for row in rows[1:])
     assert slugs == sorted([coordinator.slug, member.slug, other.slug])
     by_slug = {row[0]: row for row in rows[1:]}
