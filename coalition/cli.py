@@ -140,7 +140,7 @@ def openapi_command(check: bool):
 
 def _run(operation):
     """Run an operation in a transaction; a problem becomes a clean CLI error."""
-    from coalition.errors import ProblemError, translate_messages
+    from coalition.errors import TITLES, ProblemError, translate_messages
 
     try:
         result = operation()
@@ -148,7 +148,7 @@ def _run(operation):
         return result
     except ProblemError as error:
         db.rollback()
-        message = str(error.detail or error.__class__.__name__)
+        message = str(error.detail or TITLES.get(error.status, TITLES[400]))
         if error.errors:
             message += " " + json.dumps(translate_messages(error.errors), ensure_ascii=False)
         raise click.ClickException(message) from None
