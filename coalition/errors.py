@@ -155,7 +155,10 @@ def handle_http_exception(error: HTTPException):
 
 
 def handle_unexpected(error: Exception):
+    from coalition.extensions import db
+
     log.exception("unhandled error", exc_info=error)
+    db.rollback()  # nothing half-done survives, even where the session outlives the request
     return problem_response(500)
 
 

@@ -51,3 +51,14 @@ def list_actions(campaign):
     from coalition.outreach.models import OutreachAction
 
     return list(db.session.scalars(select(OutreachAction).filter_by(campaign_id=campaign.id)))
+
+
+def make_material(campaign, slug: str | None = None, kind: str = "leaflet"):
+    from coalition.auth.guard import Principal
+    from coalition.materials.operations import create_material
+
+    author = Principal(client_id="factory", organization_id="", organization_slug="", role="member",
+                       scopes=frozenset(), locales=None, expires_at=0)
+    material, _warnings = create_material(campaign, author, slug=slug or f"material-{next(_sequence)}",
+                                          kind=kind, title="Ban biometric mass surveillance")
+    return material

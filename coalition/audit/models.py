@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coalition.db import Base, new_uuid, utcnow
 
 
 class AuditEntry(Base):
-    """One successful change made through the API. No IP address is kept, by design."""
+    """One change committed through the API. No IP address is kept, by design."""
 
     __tablename__ = "audit_entries"
     __table_args__ = (Index("ix_audit_entries_organization_created_date", "organization", "created_date"),)
@@ -22,5 +22,4 @@ class AuditEntry(Base):
     method: Mapped[str] = mapped_column(String(8))
     object_type: Mapped[str | None] = mapped_column(String(64), default=None)
     object_id: Mapped[str | None] = mapped_column(String(200), default=None, index=True)
-    status_code: Mapped[int] = mapped_column(Integer)
     created_date: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -17,7 +17,6 @@ class AuditEntrySchema(ma.Schema):
     method = ma.fields.String(dump_only=True)
     object_type = ma.fields.String(dump_only=True, allow_none=True)
     object_id = ma.fields.String(dump_only=True, allow_none=True)
-    status_code = ma.fields.Integer(dump_only=True)
     created_date = UTCDateTime(dump_only=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from coalition.audit import operations
-from coalition.audit.recording import record_change
+from coalition.audit import recording
 from coalition.audit.schemas import AuditEntrySchema, AuditQuerySchema
 from coalition.auth.guard import require_scope
 from coalition.db import paginate
@@ -14,7 +14,7 @@ from coalition.schemas import page_response, page_schema
 blp = Blueprint("audit", __name__, url_prefix="/audit", description="Who changed what, and when.")
 
 # Registered with this blueprint so every app that mounts the audit log also records into it.
-blp.after_app_request(record_change)
+blp.record_once(lambda state: recording.init_app(state.app))
 
 
 @blp.get("")

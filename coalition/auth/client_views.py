@@ -52,9 +52,9 @@ def list_clients(args, slug):
 def create_client(data, slug):
     """Create a client; the answer holds its secret, which is never shown again."""
     client, secret = operations.create_client(get_organization_or_404(slug), **data)
-    db.commit()
     # The URL names the organization; the change is the new client.
     audit_object("client", client.client_id)
+    db.commit()
     return _IssuedCredentials(client, secret)
 
 

@@ -16,6 +16,14 @@ from coalition.materials import qa
 from coalition.materials.models import FIELDS, Material, MaterialRevision, MaterialTag
 
 
+
+def existing_material_ids(campaign: Campaign, ids: set[str]) -> set[str]:
+    """Which of `ids` are materials of this campaign (other domains link to materials by id)."""
+    if not ids:
+        return set()
+    return set(db.session.scalars(
+        select(Material.id).where(Material.campaign_id == campaign.id, Material.id.in_(ids))))
+
 def get_material(material_id: str, lock: bool = False) -> Material | None:
     """The material; with `lock`, its row is locked until commit so writers of it take turns."""
     statement = select(Material).where(Material.id == material_id)

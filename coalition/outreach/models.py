@@ -38,7 +38,7 @@ class OutreachAction(TimestampMixin, Base):
     locality: Mapped[str | None] = mapped_column(String(120), default=None)
     reach: Mapped[int] = mapped_column(Integer, default=0)
     signatures_collected: Mapped[int | None] = mapped_column(Integer, default=None)
-    # Material ids (UUID strings); the materials domain checks that they exist.
+    # Ids (UUID strings) of materials of the same campaign, checked on every write.
     materials: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes: Mapped[str | None] = mapped_column(Text, default=None)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -9,6 +9,7 @@ from coalition.campaigns.models import Campaign
 from coalition.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _
+from coalition.materials.operations import existing_material_ids
 from coalition.organizations.models import Organization
 from coalition.outreach.models import KINDS, OutreachAction
 from coalition.outreach.privacy import personal_data_problem
@@ -33,9 +34,12 @@ def get_action_or_404(action_id: str) -> OutreachAction:
     return action
 
 
-def action_errors(values: dict) -> dict:
+def action_errors(values: dict, known_materials: set[str]) -> dict:
     """Field errors of a complete set of action values: the rules every write obeys."""
     errors: dict[str, list[str]] = {}
+    unknown = [m for m in values.get("materials") or [] if m not in known_materials]
+    if unknown:
+        errors["materials"] = [_("No material of this campaign has the id %(id)s.", id=m) for m in unknown]
     for field in REQUIRED:
         if values.get(field) is None:
             errors[field] = [_("Missing data for required field.")]
@@ -51,6 +55,10 @@ def action_errors(values: dict) -> dict:
         if problems:
             errors[field] = sorted(problems)
     return errors
+
+
+def _known_materials(campaign: Campaign, items: list[dict]) -> set[str]:
+    return existing_material_ids(campaign, {m for values in items for m in values.get("materials") or []})
 
 
 def check_campaign_takes_actions(campaign: Campaign, organization: Organization) -> None:
@@ -79,10 +87,11 @@ def log_actions(campaign: Campaign, organization: Organization, items: list[dict
     """
     check_campaign_takes_actions(campaign, organization)
     existing = _existing_by_origin(organization, items)
+    known_materials = _known_materials(campaign, items)
     errors: dict[str, dict] = {}
     seen: set[tuple[str, str]] = set()
     for index, values in enumerate(items):
-        item_errors = action_errors({**DEFAULTS, **values})
+        item_errors = action_errors({**DEFAULTS, **values}, known_materials)
         pair = (values.get("origin_system"), values.get("external_id"))
         if pair[1] and pair in seen:
             item_errors["external_id"] = [_("This external id appears twice in the request.")]
@@ -137,7 +146,7 @@ def update_action(action: OutreachAction, organization: Organization, changes: d
     check_campaign_takes_actions(action.campaign, organization)
     merged = {field: getattr(action, field) for field in (*REQUIRED, *DEFAULTS)}
     merged.update(changes)
-    errors = action_errors(merged)
+    errors = action_errors(merged, _known_materials(action.campaign, [merged]))
     if errors:
         raise ValidationFailed(errors=errors)
     pair = (merged["origin_system"], merged["external_id"])

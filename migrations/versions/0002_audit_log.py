@@ -31,7 +31,6 @@ def upgrade() -> None:
     sa.Column('method', sa.String(length=8), nullable=False),
     sa.Column('object_type', sa.String(length=64), nullable=True),
     sa.Column('object_id', sa.String(length=200), nullable=True),
-    sa.Column('status_code', sa.Integer(), nullable=False),
     sa.Column('created_date', coalition.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entries'))
     )

@@ -1,7 +1,7 @@
 """materials
 
 Revision ID: 0004
-Revises: 0005
+Revises: 0003
 Create Date: 2026-11-22 02:07:40.160270
 
 """
@@ -15,7 +15,7 @@ import coalition.db
 
 # revision identifiers, used by Alembic.
 revision: str = '0004'
-down_revision: Union[str, Sequence[str], None] = '0005'
+down_revision: Union[str, Sequence[str], None] = '0003'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

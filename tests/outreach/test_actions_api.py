@@ -9,7 +9,7 @@ WRITE = "actions:read actions:write"
 
 ACTION = {"kind": "street_stall", "action_date": "2026-03-02", "country": "DE", "locality": "Berlin",
           "reach": 350, "signatures_collected": 42, "tags": ["Uni ", "mitte"],
-          "materials": ["6F9619FF-8B86-D011-B42D-00C04FC964FF"], "notes": "Rain after 14:00; 1200 flyers."}
+          "notes": "Rain after 14:00; 1200 flyers."}
 
 
 @pytest.fixture
@@ -19,13 +19,15 @@ def campaign(db_session):
 
 def test_member_logs_an_action_and_reads_it_back(client, member, campaign, auth_headers):
     headers = auth_headers(member, WRITE)
-    response = client.post(f"/api/v1/campaigns/{campaign.slug}/actions", json=ACTION, headers=headers)
+    material = factories.make_material(campaign)
+    response = client.post(f"/api/v1/campaigns/{campaign.slug}/actions", headers=headers,
+                           json={**ACTION, "materials": [material.id.upper()]})
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert body["organization"] == member.slug
     assert body["campaign"] == campaign.slug
     assert body["tags"] == ["uni", "mitte"]
-    assert body["materials"] == ["6f9619ff-8b86-d011-b42d-00c04fc964ff"]
+    assert body["materials"] == [material.id]
     assert body["identifiers"] == [f"coalition:{body['id']}"]
     assert body["created_date"].endswith("Z")
     assert response.headers["Location"] == f"/api/v1/actions/{body['id']}"
@@ -213,3 +215,12 @@ def test_patch_of_external_id_alone_keeps_the_stored_origin_system(client, membe
                             headers=auth_headers(member, WRITE))
     assert response.status_code == 200
     assert response.get_json()["identifiers"][1] == "portal:b"
+
+
+def test_materials_must_belong_to_the_campaign(client, member, campaign, auth_headers):
+    elsewhere = factories.make_material(factories.make_campaign())
+    response = client.post(f"/api/v1/campaigns/{campaign.slug}/actions", headers=auth_headers(member, WRITE),
+                           json={**ACTION, "materials": [elsewhere.id]})
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["materials"] == [f"No material of this campaign has the id {elsewhere.id}."]
+    assert table_counts("outreach_actions") == {"outreach_actions": 0}

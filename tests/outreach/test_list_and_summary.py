@@ -7,7 +7,6 @@ import pytest
 from tests import factories
 
 READ = "actions:read"
-MATERIAL = "0b8f9a52-5d2c-4a4e-9a52-3f6f0c3c1a10"
 
 
 @pytest.fixture
@@ -19,20 +18,21 @@ def campaign(db_session):
 def logged(campaign, member):
     """Actions of two organizations; 2026-03-01 is a Sunday (ISO week 9), 03-02 a Monday (week 10)."""
     other = factories.make_organization(slug="other-org", country="FR")
+    material = factories.make_material(campaign).id
     make = factories.make_action
     return {
-        "member": member, "other": other, "actions": [
+        "member": member, "other": other, "material": material, "actions": [
             make(campaign, member, kind="street_stall", action_date=date(2026, 2, 23), country="DE", reach=100,
                  signatures_collected=20, tags=["mitte"]),
             make(campaign, member, kind="street_stall", action_date=date(2026, 3, 1), country="DE", reach=50,
-                 signatures_collected=5, materials=[MATERIAL]),
+                 signatures_collected=5, materials=[material]),
             make(campaign, member, kind="street_stall", action_date=date(2026, 3, 2), country="DE", reach=7),
             make(campaign, member, kind="event", action_date=date(2026, 3, 4), country="AT", reach=300,
                  tags=["mitte", "uni"]),
             make(campaign, other, kind="street_stall", action_date=date(2026, 3, 3), country="DE", reach=11,
                  signatures_collected=3),
             make(campaign, other, kind="press", action_date=date(2026, 3, 8), country="FR", reach=9000,
-                 materials=[MATERIAL]),
+                 materials=[material]),
         ]}
 
 
@@ -57,11 +57,12 @@ def test_members_read_every_organizations_actions_newest_first(client, campaign,
     ("?country=de&sort=-reach", [100, 50, 11, 7]),
     ("?since=2026-03-02&until=2026-03-04&sort=action_date", [7, 11, 300]),
     ("?tag=MITTE&sort=reach", [100, 300]),
-    (f"?material={MATERIAL}&sort=reach", [50, 9000]),
+    ("?material={material}&sort=reach", [50, 9000]),
     ("?organization=nobody", []),
     ("?tag=nothing", []),
 ])
 def test_filters_and_sorting(client, campaign, logged, auth_headers, query, reaches):
+    query = query.format(material=logged["material"])
     body = listed(client, campaign, auth_headers(logged["member"], READ), query).get_json()
     assert [a["reach"] for a in body["items"]] == reaches
     assert body["total"] == len(reaches)

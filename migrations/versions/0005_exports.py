@@ -1,6 +1,6 @@
 """exports
 
-Revision ID: 0006
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-22 02:06:11.796381
 
@@ -14,7 +14,7 @@ import coalition.db
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0006'
+revision: str = '0005'
 down_revision: Union[str, Sequence[str], None] = '0004'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None

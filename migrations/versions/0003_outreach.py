@@ -1,6 +1,6 @@
 """outreach
 
-Revision ID: 0005
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-22 02:05:50.405088
 
@@ -14,7 +14,7 @@ import coalition.db
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0005'
+revision: str = '0003'
 down_revision: Union[str, Sequence[str], None] = '0002'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None

@@ -1,7 +1,7 @@
 """campaigns signatures
 
-Revision ID: 0003
-Revises: 0006
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-22 02:18:30.492239
 
 """
@@ -14,8 +14,8 @@ import coalition.db
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0003'
-down_revision: Union[str, Sequence[str], None] = '0006'
+revision: str = '0006'
+down_revision: Union[str, Sequence[str], None] = '0005'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
