@@ -110,6 +110,7 @@ class SignatureReportSchema(ma.Schema):
     as_of = UTCDateTime()
     reason = ma.fields.String(allow_none=True)
     figure = ma.fields.Integer(metadata={"description": "The figure right after this report."})
+    client_id = ma.fields.String(allow_none=True, metadata={"description": "The client that sent it."})
     created_date = UTCDateTime()
 
 

@@ -8,6 +8,7 @@ from flask import current_app, request
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from coalition.audit.recording import audited_by_its_own_records
 from coalition.auth.guard import current_principal, require_scope
 from coalition.campaigns import idempotency
 from coalition.campaigns.models import SignatureReport
@@ -79,12 +80,13 @@ def _answer_body(outcome: dict) -> bytes:
     reports = [{
         "id": row["id"], "organization": row["organization"], "country": row["country"],
         "channel": row["channel"], "mode": row["mode"], "count": row["count"], "as_of": _iso(row["as_of"]),
-        "reason": row["reason"], "figure": row["figure"], "created_date": created,
+        "reason": row["reason"], "figure": row["figure"], "client_id": row.get("client_id"), "created_date": created,
     } for row in outcome["reports"]]
     return json.dumps({"reports": reports, "figures": outcome["figures"]}, separators=(",", ":")).encode()
 
 
 @blp.post("/<slug>/signatures")
+@audited_by_its_own_records
 @require_scope("signatures:write")
 @blp.doc(requestBody=REPORT_BODY, parameters=REPORT_HEADERS)
 @blp.response(201, SignatureResultSchema)
@@ -118,7 +120,7 @@ def post_signatures(slug):
 
 def _report_view(report: SignatureReport) -> dict:
     return {**{c: getattr(report, c) for c in (
-        "id", "country", "channel", "mode", "count", "as_of", "reason", "figure", "created_date")},
+        "id", "country", "channel", "mode", "count", "as_of", "reason", "figure", "client_id", "created_date")},
         "organization": report.organization.slug}
 
 

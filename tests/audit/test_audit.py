@@ -118,5 +118,9 @@ def test_other_domains_are_recorded_without_their_help(client, admin, auth_heade
                 json={"country": "DE", "channel": "paper", "mode": "delta", "count": 5,
                       "as_of": "2026-03-01T12:00:00Z"})
     items = entries(client, admin, f"?organization={member.slug}")["items"]
-    assert [(e["action"], e["object_id"]) for e in items] == [
-        ("signatures.post_signatures", campaign.slug), ("outreach.log_actions", action["id"])]
+    # Signature reports are their own audit trail: the ledger keeps organization, client and time.
+    assert [(e["action"], e["object_id"]) for e in items] == [("outreach.log_actions", action["id"])]
+    reader = auth_headers(factories.make_organization(role="coordinator"), "campaigns:read")
+    ledger = client.get(f"/api/v1/campaigns/{campaign.slug}/signatures", headers=reader).get_json()["items"]
+    assert [(r["organization"], r["count"]) for r in ledger] == [(member.slug, 5)]
+    assert ledger[0]["client_id"] and ledger[0]["created_date"].endswith("Z")
