@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
+import orjson
 from flask import current_app, request
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -69,20 +68,15 @@ def _load_reports(payload) -> tuple[list[dict], bool]:
     return items, single
 
 
-def _iso(moment) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+ANSWERED_FIELDS = ("id", "organization", "country", "channel", "mode", "count", "as_of", "reason", "figure",
+                   "client_id", "created_date")
 
 
 def _answer_body(outcome: dict) -> bytes:
-    """The answer built directly: a batch answers 1000 reports, a schema dump would double its cost."""
-    # One request's reports share their creation time.
-    created = _iso(outcome["reports"][0]["created_date"])
-    reports = [{
-        "id": row["id"], "organization": row["organization"], "country": row["country"],
-        "channel": row["channel"], "mode": row["mode"], "count": row["count"], "as_of": _iso(row["as_of"]),
-        "reason": row["reason"], "figure": row["figure"], "client_id": row.get("client_id"), "created_date": created,
-    } for row in outcome["reports"]]
-    return json.dumps({"reports": reports, "figures": outcome["figures"]}, separators=(",", ":")).encode()
+    """The answer built directly with orjson: a batch answers 1000 reports, and a schema dump
+    (or the standard json module) would cost more than recording them."""
+    reports = [{name: row[name] for name in ANSWERED_FIELDS} for row in outcome["reports"]]
+    return orjson.dumps({"reports": reports, "figures": outcome["figures"]}, option=orjson.OPT_UTC_Z)
 
 
 @blp.post("/<slug>/signatures")
