@@ -65,9 +65,9 @@ def load_demo_organizations() -> dict[str, Organization]:
 def load_demo() -> list[str]:
     """Load every domain's demo data; answer what a newcomer needs to know."""
     load_demo_organizations()
-    load_demo_campaigns()
-    load_demo_materials()
-    load_demo_outreach()
+    campaign = load_demo_campaigns()
+    load_demo_materials(campaign)
+    load_demo_outreach(campaign)
     return [
         "Demo coalition loaded.",
         "Get a coordinator token:",

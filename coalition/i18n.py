@@ -6,7 +6,6 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as _  # noqa: F401  (re-exported for the domains)
 from flask_babel import lazy_gettext as _l  # noqa: F401
-from flask_babel import ngettext  # noqa: F401
 
 
 def supported_locales() -> tuple[str, ...]:

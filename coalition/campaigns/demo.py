@@ -1,8 +1,11 @@
-"""Demo data: the "Reclaim Your Face" initiative, live, with a quarter of weekly reports."""
+"""Demo data: the "Reclaim Your Face" initiative, live, with weekly reports up to last week.
+
+Dates are relative to the day the demo is loaded, so metrics show a campaign in progress.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
@@ -14,7 +17,6 @@ from coalition.extensions import db
 from coalition.organizations.models import Organization
 
 SLUG = "reclaim-your-face"
-FIRST_WEEK = datetime(2026, 2, 2, 18, 0, tzinfo=timezone.utc)
 WEEKS = 12
 
 # organization, country, online figure after 12 weeks, paper forms per week
@@ -34,11 +36,11 @@ FIGURES = [
 ]
 
 
-def _reports() -> list[dict]:
+def _reports(first_week: datetime) -> list[dict]:
     reports = []
     for organization, country, online, paper in FIGURES:
         for week in range(WEEKS):
-            as_of = FIRST_WEEK + timedelta(weeks=week)
+            as_of = first_week + timedelta(weeks=week)
             # Sign-ups grow fastest in the first weeks, as campaign launches do.
             share = 1 - (1 - (week + 1) / WEEKS) ** 2
             reports.append({"organization": organization, "country": country, "channel": "online",
@@ -51,14 +53,18 @@ def _reports() -> list[dict]:
 
 def load_demo_campaigns() -> Campaign:
     """The campaign and its reports, once: nothing is added when it already has reports."""
+    today = date.today()
+    starts_on = today - timedelta(weeks=WEEKS + 2)
     campaign = get_campaign(SLUG) or create_campaign(
-        SLUG, "Reclaim Your Face", date(2026, 1, 15), date(2027, 1, 14), kind="eci", status="live",
-        eci_registered_on=date(2025, 12, 1), source_locale="en", locales=["en", "de", "fr", "it", "es", "pl"],
+        SLUG, "Reclaim Your Face", starts_on, starts_on + timedelta(days=364), kind="eci", status="live",
+        eci_registered_on=starts_on - timedelta(days=45), source_locale="en",
+        locales=["en", "de", "fr", "it", "es", "pl", "pt", "pt-BR"],
         description="Ban biometric mass surveillance in public spaces across the European Union.",
     )
     if db.session.scalar(select(SignatureReport.id).filter_by(campaign_id=campaign.id).limit(1)) is None:
         edri = db.session.scalars(select(Organization).filter_by(slug="edri")).one()
         coordinator = Principal(client_id="demo-coordinator", organization_id=edri.id, organization_slug=edri.slug,
                                 role=edri.role, scopes=frozenset(), locales=None, expires_at=0)
-        record_reports(campaign, coordinator, _reports())
+        last_week = datetime.combine(today - timedelta(days=1), time(18), tzinfo=timezone.utc)
+        record_reports(campaign, coordinator, _reports(last_week - timedelta(weeks=WEEKS - 1)))
     return campaign

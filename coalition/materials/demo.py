@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from coalition.auth.guard import Principal
 from coalition.campaigns.models import Campaign
-from coalition.campaigns.operations import get_campaign
-from coalition.extensions import db
 from coalition.materials import operations, translations
-
-CAMPAIGN_SLUG = "reclaim-your-face"
 
 MATERIALS = [
     {"slug": "leaflet-ban-biometric-surveillance", "kind": "leaflet", "tags": ["print", "basics"],
@@ -57,20 +51,7 @@ def _demo_principal(client_id: str) -> Principal:
                      scopes=frozenset(), locales=None, expires_at=0)
 
 
-def _demo_campaign() -> Campaign:
-    campaign = get_campaign(CAMPAIGN_SLUG)
-    if campaign is None:
-        campaign = Campaign(slug=CAMPAIGN_SLUG, title="Reclaim Your Face", kind="eci", status="live",
-                            starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31),
-                            eci_registered_on=date(2025, 11, 1), source_locale="en",
-                            locales=["en", "de", "fr", "it", "pl", "es", "pt", "pt-BR"])
-        db.session.add(campaign)
-        db.session.flush()
-    return campaign
-
-
-def load_demo_materials() -> None:
-    campaign = _demo_campaign()
+def load_demo_materials(campaign: Campaign) -> None:
     coordinator = _demo_principal("demo-coordinator")
     for fields in MATERIALS:
         if operations.get_material_by_slug(campaign, fields["slug"]) is not None:

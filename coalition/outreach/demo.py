@@ -8,13 +8,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from coalition.campaigns.models import Campaign
-from coalition.campaigns.operations import get_campaign
 from coalition.extensions import db
 from coalition.organizations.models import Organization
 from coalition.outreach.models import OutreachAction
 from coalition.outreach.operations import log_actions
 
-DEMO_CAMPAIGN = "reclaim-your-face"
 ORIGIN = "demo"
 ACTIONS_PER_ORGANIZATION = 36
 
@@ -43,25 +41,11 @@ NOTES = [
 ]
 
 
-def _demo_campaign() -> Campaign:
-    campaign = get_campaign(DEMO_CAMPAIGN)
-    if campaign is None:
-        campaign = Campaign(
-            slug=DEMO_CAMPAIGN, title="Reclaim Your Face", kind="eci", status="live",
-            starts_on=date(2026, 2, 1), ends_on=date(2027, 1, 31), eci_registered_on=date(2026, 1, 15),
-            source_locale="en", locales=["en", "de", "fr", "es", "it", "pl"],
-            description="Ban biometric mass surveillance in public spaces across the EU.",
-        )
-        db.session.add(campaign)
-        db.session.flush()
-    return campaign
-
-
-def _demo_action(rng: random.Random, organization: Organization, number: int) -> dict:
+def _demo_action(rng: random.Random, campaign: Campaign, organization: Organization, number: int) -> dict:
     kind = rng.choice(list(KINDS))
     typical_reach, paper_share = KINDS[kind]
     country = organization.country if rng.random() < 0.85 else rng.choice(list(LOCALITIES))
-    day = date(2026, 2, 2) + timedelta(days=rng.randrange(0, 280))
+    day = campaign.starts_on + timedelta(days=rng.randrange(0, max(1, (date.today() - campaign.starts_on).days)))
     reach = max(1, int(rng.gauss(typical_reach, typical_reach / 3)))
     collects = rng.random() < paper_share
     return {
@@ -77,9 +61,8 @@ def _demo_action(rng: random.Random, organization: Organization, number: int) ->
     }
 
 
-def load_demo_outreach() -> int:
+def load_demo_outreach(campaign: Campaign) -> int:
     """Add the demo actions that are missing (by external id); answer how many were added."""
-    campaign = _demo_campaign()
     from coalition.demo import DEMO_ORGANIZATIONS
 
     slugs = [slug for slug, _name, _country, _role in DEMO_ORGANIZATIONS]
@@ -90,7 +73,7 @@ def load_demo_outreach() -> int:
             OutreachAction.organization_id == organization.id, OutreachAction.origin_system == ORIGIN)))
         # One generator per organization: its actions stay the same whoever else is loaded.
         rng = random.Random(organization.slug)
-        items = [_demo_action(rng, organization, n) for n in range(ACTIONS_PER_ORGANIZATION)]
+        items = [_demo_action(rng, campaign, organization, n) for n in range(ACTIONS_PER_ORGANIZATION)]
         missing = [item for item in items if item["external_id"] not in existing]
         if missing:
             log_actions(campaign, organization, missing)

@@ -21,3 +21,14 @@ def test_demo_campaign_is_live_with_figures_and_loads_once(client, db_session):
     counter = client.get("/api/v1/campaigns/reclaim-your-face/counter").get_json()
     assert counter["total"] == progress["total"]
     assert counter["countries_over_threshold"] == progress["countries_over_threshold"] == 6
+
+
+def test_demo_campaign_is_in_progress_today(client, db_session):
+    load_demo()
+    db_session.commit()
+    token = obtain_token(client, "demo-coordinator", "demo-coordinator-secret")
+    metrics = client.get("/api/v1/campaigns/reclaim-your-face/metrics",
+                         headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert metrics["last_7_days"] > 0 and metrics["daily_rate"] > 0
+    assert metrics["projected_goal_date"] is not None
+    assert metrics["outreach"]["actions_last_30_days"] > 0
