@@ -81,10 +81,6 @@ class Config:
         base.update(overrides)
         return cls.from_env(environ={}, **base)
 
-    @property
-    def uses_redis(self) -> bool:
-        return bool(self.redis_url)
-
     def to_flask(self) -> dict:
         """The subset of values Flask and its extensions read from app.config."""
         return {
@@ -93,9 +89,6 @@ class Config:
             "MAX_CONTENT_LENGTH": self.max_content_length,
             "BABEL_DEFAULT_LOCALE": self.default_locale,
             "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
-            "RATELIMIT_ENABLED": self.ratelimit_enabled,
-            "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
-            "RATELIMIT_HEADERS_ENABLED": True,
             "API_TITLE": "Coalition API",
             "API_VERSION": "1.0.0",
             "OPENAPI_VERSION": "3.1.0",
