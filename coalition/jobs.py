@@ -59,7 +59,7 @@ def run_worker(app: Flask, burst: bool = False) -> None:
     with app.app_context():
         # SimpleWorker runs jobs in this process: no fork, so the engine's pool is never shared.
         worker = SimpleWorker([queue()], connection=cache.redis)
-        from coalition.metrics.tasks import schedule_export_purge
+        from coalition.housekeeping import schedule_housekeeping
 
-        schedule_export_purge(queue())
+        schedule_housekeeping(queue())
         worker.work(burst=burst, with_scheduler=True)

@@ -58,3 +58,9 @@ def store_answer(organization_id: str, key: str, status: int, body: bytes) -> No
     table = IdempotencyRecord.__table__
     db.session.execute(table.update().where(table.c.organization_id == organization_id, table.c.key == key)
                        .values(status_code=status, response_body=body.decode()))
+
+
+def remove_expired_keys(now=None) -> int:
+    """Forget keys older than KEEP_FOR (housekeeping); answer how many went."""
+    cutoff = (now or utcnow()) - KEEP_FOR
+    return db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_date < cutoff)).rowcount

@@ -6,7 +6,6 @@ import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
-from datetime import datetime, timezone
 
 from coalition.db import utcnow
 from coalition.extensions import cache, db
@@ -18,7 +17,6 @@ from coalition.metrics.models import ExportJob, ExportStatus
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 10_000
-PURGE_INTERVAL = 3600
 
 
 def progress_key(export_id: str) -> str:
@@ -91,29 +89,3 @@ def _finish(job: ExportJob, status: ExportStatus, rows: int) -> None:
     job.rows = rows
     job.finished_date = utcnow()
     job.expires_at = operations.expiry_after(job.finished_date)
-
-
-def purge_job_id(due_epoch: int) -> str:
-    # One id per time slot: workers starting together schedule the same job, not one each.
-    return f"coalition-exports-purge-{due_epoch // PURGE_INTERVAL}"
-
-
-def schedule_export_purge(queue, now=None) -> str:
-    """Schedule the next purge at the next full interval (the worker's scheduler enqueues it)."""
-    now = now or utcnow()
-    due_epoch = (int(now.timestamp()) // PURGE_INTERVAL + 1) * PURGE_INTERVAL
-    job_id = purge_job_id(due_epoch)
-    queue.enqueue_at(datetime.fromtimestamp(due_epoch, timezone.utc), purge_expired_exports, job_id=job_id)
-    return job_id
-
-
-def purge_expired_exports() -> int:
-    """The periodic job: remove expired export files, then schedule the next run."""
-    from coalition.jobs import queue
-
-    removed = operations.remove_expired_exports()
-    db.commit()
-    target = queue()
-    if target is not None:
-        schedule_export_purge(target)
-    return removed

@@ -298,3 +298,14 @@ def test_an_idempotency_key_older_than_a_day_may_be_used_again(client, campaign,
     db_session.commit()
     assert post(client, campaign, member_headers, report(count=2), extra_headers=headers).status_code == 201
     assert figure(client, campaign, member_headers) == 3
+
+
+def test_housekeeping_forgets_idempotency_keys_after_a_day(client, member_headers, campaign, db_session):
+    from coalition.campaigns.idempotency import remove_expired_keys
+
+    url = f"/api/v1/campaigns/{campaign.slug}/signatures"
+    headers = {**member_headers, "Idempotency-Key": "nightly-1"}
+    assert client.post(url, json=report(), headers=headers).status_code == 201
+    assert remove_expired_keys() == 0
+    assert remove_expired_keys(now=utcnow() + timedelta(hours=25)) == 1
+    assert table_counts("idempotency_records") == {"idempotency_records": 0}

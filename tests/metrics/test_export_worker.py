@@ -12,7 +12,7 @@ from rq.registry import ScheduledJobRegistry
 
 from coalition.extensions import cache, db
 from coalition.jobs import queue
-from coalition.metrics import tasks
+from coalition import housekeeping
 from coalition.metrics.models import ExportJob
 from tests import factories
 from tests.conftest import obtain_token
@@ -65,23 +65,23 @@ def test_export_is_built_by_a_real_worker(app, committed_db):
     assert coordinator.slug not in download.data.decode()
 
 
-def test_worker_start_schedules_one_purge_per_interval(registry):
+def test_worker_start_schedules_one_housekeeping_run_per_interval(registry):
     target = queue()
     now = datetime(2026, 5, 1, 10, 20, tzinfo=timezone.utc)
 
-    first = tasks.schedule_export_purge(target, now=now)
-    second = tasks.schedule_export_purge(target, now=now + timedelta(minutes=5))
+    first = housekeeping.schedule_housekeeping(target, now=now)
+    second = housekeeping.schedule_housekeeping(target, now=now + timedelta(minutes=5))
     assert first == second
     assert registry.get_job_ids() == [first]
     due = registry.get_scheduled_time(first)
     assert due == datetime(2026, 5, 1, 11, 0, tzinfo=timezone.utc)
 
-    later = tasks.schedule_export_purge(target, now=due)
+    later = housekeeping.schedule_housekeeping(target, now=due)
     assert later != first
-    assert registry.get_scheduled_time(later) == due + timedelta(seconds=tasks.PURGE_INTERVAL)
+    assert registry.get_scheduled_time(later) == due + timedelta(seconds=housekeeping.INTERVAL)
 
 
-def test_periodic_purge_removes_expired_files_and_reschedules_itself(committed_db, registry):
+def test_housekeeping_removes_expired_files_and_reschedules_itself(committed_db, registry):
     from coalition.metrics.operations import exports_folder
 
     organization = factories.make_organization(role="coordinator")
@@ -95,15 +95,15 @@ def test_periodic_purge_removes_expired_files_and_reschedules_itself(committed_d
     ))
     db.session.commit()
 
-    assert tasks.purge_expired_exports() == 1
+    assert housekeeping.run_housekeeping()["export_files"] == 1
     assert not path.exists()
     assert len(registry.get_job_ids()) == 1
 
 
-def test_starting_the_worker_schedules_the_purge(app, registry):
+def test_starting_the_worker_schedules_housekeeping(app, registry):
     from coalition.jobs import run_worker
 
     run_worker(app, burst=True)
     scheduled = registry.get_job_ids()
-    assert len(scheduled) == 1 and scheduled[0].startswith("coalition-exports-purge-")
+    assert len(scheduled) == 1 and scheduled[0].startswith("coalition-housekeeping-")
     assert registry.get_scheduled_time(scheduled[0]) > datetime.now(timezone.utc)

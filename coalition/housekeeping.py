@@ -1,0 +1,38 @@
+"""Hourly housekeeping run by the worker: what has expired is removed, then the next run is set."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from coalition.campaigns.idempotency import remove_expired_keys
+from coalition.db import utcnow
+from coalition.extensions import db
+from coalition.metrics.operations import remove_expired_exports
+
+INTERVAL = 3600
+
+
+def job_id(due_epoch: int) -> str:
+    # One id per time slot: workers starting together schedule the same job, not one each.
+    return f"coalition-housekeeping-{due_epoch // INTERVAL}"
+
+
+def schedule_housekeeping(queue, now: datetime | None = None) -> str:
+    """Schedule the next run at the next full interval (the worker's scheduler enqueues it)."""
+    now = now or utcnow()
+    due_epoch = (int(now.timestamp()) // INTERVAL + 1) * INTERVAL
+    scheduled = job_id(due_epoch)
+    queue.enqueue_at(datetime.fromtimestamp(due_epoch, timezone.utc), run_housekeeping, job_id=scheduled)
+    return scheduled
+
+
+def run_housekeeping() -> dict[str, int]:
+    """Remove expired export files and Idempotency-Keys, then schedule the next run."""
+    from coalition.jobs import queue
+
+    removed = {"export_files": remove_expired_exports(), "idempotency_keys": remove_expired_keys()}
+    db.commit()
+    target = queue()
+    if target is not None:
+        schedule_housekeeping(target)
+    return removed
