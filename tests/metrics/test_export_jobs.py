@@ -208,3 +208,17 @@ def test_purge_keeps_exports_that_have_not_expired(app, client, coordinator, aut
     assert _export_file(app, body["id"]).exists()
     assert remove_expired_exports(now=job.expires_at) == 1
     assert not (Path(app.instance_path) / "exports" / f"{body['id']}.csv").exists()
+
+
+def test_housekeeping_fails_an_export_whose_worker_died(client, coordinator, auth_headers, db_session):
+    from coalition.metrics.operations import fail_abandoned_exports
+
+    campaign = factories.make_campaign()
+    stuck = ExportJob(organization_id=coordinator.id, client_id="c", campaign_id=campaign.id,
+                      dataset="organizations", format="csv", status=ExportStatus.RUNNING,
+                      started_date=utcnow() - timedelta(hours=7))
+    db_session.add(stuck)
+    db_session.flush()
+    assert fail_abandoned_exports() == 1
+    status = client.get(f"/api/v1/exports/{stuck.id}", headers=auth_headers(coordinator, "metrics:read"))
+    assert status.get_json()["status"] == "failed"
