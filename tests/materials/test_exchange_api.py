@@ -123,6 +123,13 @@ def test_garbage_po_is_422(client, campaign, materials, writer):
     assert response.status_code == 422
 
 
+def test_a_po_file_with_nul_bytes_is_refused(client, campaign, materials, writer, reader):
+    exported = export(client, campaign, reader, "po").data.replace(b'msgstr ""', b'msgstr "a\x00b"', 1)
+    response = import_file(client, campaign, writer, "po", exported)
+    assert response.status_code == 400
+    assert response.get_json()["detail"] == "Text may not contain NUL characters."
+
+
 def test_xliff_export_states(client, campaign, materials, reader):
     response = export(client, campaign, reader, "xlf")
     assert response.mimetype == "application/xliff+xml"

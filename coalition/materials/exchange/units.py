@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from coalition.auth.guard import Principal
 from coalition.campaigns.models import Campaign
-from coalition.errors import ValidationFailed
+from coalition.errors import ProblemError, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _, normalise_locale
 from coalition.materials import qa
@@ -100,6 +100,8 @@ def import_file(campaign: Campaign, locale: str, principal: Principal, data: byt
                 read: Callable[[Campaign, str, bytes], list[ImportUnit]]) -> dict:
     """Read an uploaded file with `read` (PO or XLIFF) and import its units, if the caller may write."""
     check_may_write(principal, locale)
+    if b"\x00" in data:
+        raise ProblemError(_("Text may not contain NUL characters."), status=400)
     return import_units(campaign, locale, principal, read(campaign, locale, data))
 
 
