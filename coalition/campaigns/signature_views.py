@@ -47,6 +47,18 @@ REPORT_HEADERS = [{
 }]
 
 
+def _request_json():
+    """The JSON body, parsed by orjson (a batch parses in half the time); what orjson refuses
+    but the standard parser takes (integers beyond 64 bits, NaN) is left to the standard parser,
+    so such bodies meet the same validation as before. None when the body is not JSON."""
+    if not request.is_json:
+        return None
+    try:
+        return orjson.loads(request.get_data(cache=True))
+    except orjson.JSONDecodeError:
+        return request.get_json(silent=True)
+
+
 def _load_reports(payload) -> tuple[list[dict], bool]:
     """One report, or `{"reports": [...]}`; messages under `reports.<index>` for a batch."""
     if isinstance(payload, dict) and "reports" in payload:
@@ -87,7 +99,7 @@ def _answer_body(outcome: dict) -> bytes:
 def post_signatures(slug):
     """Report signatures collected (totals or deltas), for one or up to 1000 figures at once."""
     principal = current_principal()
-    payload = request.get_json(silent=True)
+    payload = _request_json()
     if payload is None:
         raise BadRequest(_("The request body is not valid JSON."))
     key = request.headers.get(idempotency.HEADER)

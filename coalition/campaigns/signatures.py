@@ -17,7 +17,7 @@ from coalition.campaigns.models import Campaign, Milestone
 from coalition.campaigns import eci
 from coalition.campaigns.operations import campaign_rules_or_404, campaign_thresholds, check_campaign_country
 from coalition.campaigns.tallies import TallyState, insert_ignoring_conflicts, lock_tallies, stored_deltas_after
-from coalition.db import new_uuid, utcnow
+from coalition.db import new_uuid, new_uuids, utcnow
 from coalition.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _
@@ -113,24 +113,25 @@ def record_reports(campaign: Campaign, principal, items: list[dict], single: boo
     if errors:
         raise item_errors(errors, single)
 
-    def key_of(item: dict):
-        organization_id = organizations[item.get("organization") or principal.organization_slug][0]
-        return organization_id, item["country"], item["channel"]
-
-    states = lock_tallies(campaign.id, {key_of(item) for item in items}, now)
+    own = organizations[principal.organization_slug][0]
+    keys = [((organizations[item["organization"]][0] if item.get("organization") else own),
+             item["country"], item["channel"]) for item in items]
+    states = lock_tallies(campaign.id, set(keys), now)
+    campaign_id, client_id = campaign.id, principal.client_id
     rows = []
-    for index, item in enumerate(items):
-        state = states[key_of(item)]
+    for index, (item, key, report_id) in enumerate(zip(items, keys, new_uuids(len(items)))):
+        state = states[key]
         before = state.figure
-        _apply(campaign.id, state, item)
-        if state.figure < before and not item.get("reason"):
+        _apply(campaign_id, state, item)
+        figure = state.figure
+        reason = item.get("reason")
+        if figure < before and not reason:
             errors[index] = {"reason": [_("This report lowers the figure from %(before)d to %(after)d: "
-                                          "give a reason.", before=before, after=state.figure)]}
+                                          "give a reason.", before=before, after=figure)]}
         rows.append({
-            "id": new_uuid(), "campaign_id": campaign.id, "organization_id": state.key[0],
-            "country": item["country"], "channel": item["channel"], "mode": item["mode"],
-            "count": item["count"], "as_of": item["as_of"], "reason": item.get("reason"),
-            "client_id": principal.client_id, "figure": state.figure, "created_date": now,
+            "id": report_id, "campaign_id": campaign_id, "organization_id": key[0],
+            "country": key[1], "channel": key[2], "mode": item["mode"], "count": item["count"],
+            "as_of": item["as_of"], "reason": reason, "client_id": client_id, "figure": figure, "created_date": now,
         })
     if errors:
         raise item_errors(errors, single)
