@@ -1,11 +1,11 @@
-"""The declarative base, the session bound to the app context, lookups and pagination."""
+"""The declarative base, the session bound to the app context, and pagination."""
 
 from __future__ import annotations
 
 import os
 import uuid
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Flask, current_app, request, url_for
 from sqlalchemy import DateTime, MetaData, create_engine, event, func, select
@@ -142,20 +142,6 @@ class Database:
     def rollback(self) -> None:
         self.session.rollback()
         self.session.info.pop("after_commit", None)
-
-
-ModelT = TypeVar("ModelT")
-
-
-def get_or_404(model: type[ModelT], **criteria) -> ModelT:
-    """The one row matching the criteria, or a 404 problem."""
-    from coalition.errors import NotFound
-    from coalition.extensions import db
-
-    row = db.session.scalars(select(model).filter_by(**criteria)).first()
-    if row is None:
-        raise NotFound()
-    return row
 
 
 def paginate(statement, page: int, per_page: int) -> dict:

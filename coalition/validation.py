@@ -82,6 +82,13 @@ class Integer(ma.fields.Integer):
         return self._validated(value)
 
 
+def rfc3339(value: datetime) -> str:
+    """A moment as RFC 3339 text in UTC, `...Z` (a naive value is taken as UTC already)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.isoformat() + "Z"
+
+
 class UTCDateTime(ma.fields.DateTime):
     """An RFC 3339 timestamp with an offset, stored and answered in UTC (`...Z`)."""
 
@@ -92,9 +99,7 @@ class UTCDateTime(ma.fields.DateTime):
         return parsed.astimezone(timezone.utc)
 
     def _serialize(self, value: datetime | None, attr, obj, **kwargs):
-        if value is None:
-            return None
-        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        return None if value is None else rfc3339(value)
 
 
 # CLDR lists codes that are not ISO 3166-1 assigned countries: groupings (EU, EZ, UN, QO),

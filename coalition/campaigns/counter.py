@@ -56,7 +56,7 @@ def country_figures(campaign_id: str) -> tuple[dict[str, int], object]:
 def compute_counter(campaign: Campaign) -> dict:
     """The counter's body: total, goal, countries at or above their threshold, last change."""
     from coalition.campaigns.operations import campaign_thresholds
-    from coalition.validation import UTCDateTime
+    from coalition.validation import rfc3339
 
     if campaign.frozen_counter is not None:
         return campaign.frozen_counter
@@ -68,7 +68,7 @@ def compute_counter(campaign: Campaign) -> dict:
         "total": sum(figures.values()),
         "goal": campaign.signature_goal,
         "countries_over_threshold": over,
-        "updated_at": UTCDateTime()._serialize(updated or campaign.created_date, None, None),
+        "updated_at": rfc3339(updated or campaign.created_date),
     }
 
 

@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from coalition.metrics.datasets import Column
+from coalition.validation import rfc3339
 
 CHUNK_SIZE = 64 * 1024
 BATCH_ROWS = 1000
@@ -39,18 +40,12 @@ class ExportContent:
     rows: Iterable[Sequence]
 
 
-def utc_text(value: datetime) -> str:
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value.isoformat() + "Z"
-
-
 def _text_converter(column_type: str) -> Callable | None:
     """How a value becomes text in CSV (None: written as it is; None values become empty)."""
     if column_type == "date":
         return lambda value: None if value is None else value.isoformat()
     if column_type == "datetime":
-        return lambda value: None if value is None else utc_text(value)
+        return lambda value: None if value is None else rfc3339(value)
     if column_type == "boolean":
         return lambda value: None if value is None else ("true" if value else "false")
     return None
@@ -176,7 +171,7 @@ def data_package_descriptor(content: ExportContent) -> dict:
         "profile": "tabular-data-package",
         "name": content.name,
         "title": content.title,
-        "created": utc_text(datetime.now(timezone.utc).replace(microsecond=0)),
+        "created": rfc3339(datetime.now(timezone.utc).replace(microsecond=0)),
         "resources": [{
             "profile": "tabular-data-resource",
             "name": content.resource,
