@@ -24,7 +24,6 @@ def normalise_database_url(url: str) -> str:
 @dataclass(frozen=True)
 class Config:
     instance_path: Path = Path("instance")
-    secret_key: str = "dev-only-change-me"
     database_url: str = ""
     redis_url: str = ""
     max_content_length: int = 30 * 1024 * 1024
@@ -47,7 +46,6 @@ class Config:
         instance = Path(env.get("INSTANCE_PATH", "instance")).resolve()
         values = dict(
             instance_path=instance,
-            secret_key=env.get("SECRET_KEY", cls.secret_key),
             database_url=normalise_database_url(
                 env.get("DATABASE_URL") or f"sqlite:///{instance / 'coalition.db'}"
             ),
@@ -73,7 +71,6 @@ class Config:
         """Test settings: the database and Redis from the environment, everything else fixed."""
         base = dict(
             testing=True,
-            secret_key="test-secret",
             database_url=os.environ.get("DATABASE_URL") or "sqlite://",
             redis_url=os.environ.get("REDIS_URL", ""),
             ratelimit_enabled=False,
@@ -84,7 +81,6 @@ class Config:
     def to_flask(self) -> dict:
         """The subset of values Flask and its extensions read from app.config."""
         return {
-            "SECRET_KEY": self.secret_key,
             "TESTING": self.testing,
             "MAX_CONTENT_LENGTH": self.max_content_length,
             "BABEL_DEFAULT_LOCALE": self.default_locale,

@@ -1,9 +1,13 @@
 """The foundation as a user meets it: errors, languages, probes, the token endpoint."""
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from coalition import create_app
+from coalition import db as database
 from coalition.config import Config, normalise_database_url
+from coalition.extensions import db
 from tests.conftest import make_test_app
 
 
@@ -158,3 +162,19 @@ def test_nul_characters_are_refused_in_json_and_query(echo_app):
     for response in (in_body, in_query):
         assert response.status_code == 400
         assert response.get_json()["detail"] == "Text may not contain NUL characters."
+
+
+@pytest.mark.postgres_only
+def test_a_pooled_connection_the_server_closed_while_idle_is_replaced(backend, monkeypatch):
+    app = make_test_app(backend)
+    with app.app_context():
+        first_pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        db.session.rollback()
+        db.session.remove()
+        with create_engine(db.engine.url, poolclass=NullPool).connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first_pid})
+        monkeypatch.setattr(database, "IDLE_BEFORE_PING", 0.0)
+        second_pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        assert second_pid != first_pid
+        db.session.remove()
+        db.engine.dispose()

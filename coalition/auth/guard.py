@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import wraps
 
-from flask import g, request
+from flask import current_app, g, request
 from sqlalchemy import select
 
 from coalition.auth.models import OAuthToken, hash_secret
 from coalition.auth.scopes import allowed_scopes
 from coalition.errors import Forbidden, Unauthorized
-from coalition.extensions import cache, db
+from coalition.extensions import db
 from coalition.i18n import _
 
-# Validated tokens are cached this long; revocation and suspension also delete the entry, and
-# the short lifetime bounds staleness where a process cannot see another's deletion.
+# Each process keeps the tokens it validated this long, so most requests ask neither the
+# database nor another server: a revocation or suspension also drops the copy of the process that
+# made it, and every other process drops its own within this bound (RFC 7662 §4 allows such a cache).
 TOKEN_CACHE_SECONDS = 1.0
+TOKEN_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -41,15 +42,16 @@ class Principal:
         return self.locales is None or locale in self.locales
 
 
-def token_cache_key(token_hash: str) -> str:
-    return f"coalition:token:{token_hash}"
+def _validated_tokens() -> dict[str, tuple[float, "Principal"]]:
+    """This process's validated tokens: hash → (monotonic expiry, principal)."""
+    return current_app.extensions.setdefault("coalition.validated_tokens", {})
 
 
 def forget_tokens(token_hashes) -> None:
-    """Drop cached principals so revoked, suspended or disabled credentials stop at once."""
-    keys = [token_cache_key(token_hash) for token_hash in token_hashes]
-    if keys:
-        cache.delete(*keys)
+    """Drop validated tokens so revoked, suspended or disabled credentials stop."""
+    validated = _validated_tokens()
+    for token_hash in token_hashes:
+        validated.pop(token_hash, None)
 
 
 def effective_scopes(token: OAuthToken) -> frozenset[str]:
@@ -78,20 +80,18 @@ def _principal_from_database(token_hash: str) -> Principal | None:
 
 
 def _load_principal(token_hash: str) -> Principal | None:
-    key = token_cache_key(token_hash)
-    cached = cache.get(key)
-    if cached is not None:
-        data = json.loads(cached)
-        data["scopes"] = frozenset(data["scopes"])
-        data["locales"] = tuple(data["locales"]) if data["locales"] is not None else None
-        principal = Principal(**data)
+    validated = _validated_tokens()
+    now = time.monotonic()
+    entry = validated.get(token_hash)
+    if entry is not None and entry[0] > now:
+        principal = entry[1]
     else:
         principal = _principal_from_database(token_hash)
         if principal is None:
             return None
-        data = asdict(principal)
-        data["scopes"] = sorted(principal.scopes)
-        cache.set(key, json.dumps(data).encode(), TOKEN_CACHE_SECONDS)
+        if len(validated) >= TOKEN_CACHE_SIZE:
+            validated.clear()
+        validated[token_hash] = (now + TOKEN_CACHE_SECONDS, principal)
     if principal.expires_at <= time.time():
         return None
     return principal

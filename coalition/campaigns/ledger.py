@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from psycopg.rows import namedtuple_row
+
 from sqlalchemy import and_, bindparam, func, select, text, update
 
 from coalition.campaigns.models import Campaign, SignatureReport
@@ -44,17 +46,17 @@ WRITE_TALLIES = text(
 )
 
 
-def append_reports(rows: list[dict]) -> None:
-    """Add reports to the ledger."""
+def append_reports(rows: list[tuple]) -> None:
+    """Add reports to the ledger: each a tuple of REPORT_COLUMNS' values, in that order."""
     if _postgresql():
         # The session's own connection, so the rows belong to the request's transaction.
         connection = db.session.connection().connection.driver_connection
         with connection.cursor() as cursor, cursor.copy(COPY_REPORTS) as copy:
             copy.set_types(REPORT_TYPES)
             for row in rows:
-                copy.write_row([row[name] for name in REPORT_COLUMNS])
+                copy.write_row(row)
     else:
-        db.session.execute(SignatureReport.__table__.insert(), rows)
+        db.session.execute(SignatureReport.__table__.insert(), [dict(zip(REPORT_COLUMNS, row)) for row in rows])
 
 
 def write_tallies(campaign_id: str, states: list[TallyState], now) -> None:
@@ -84,8 +86,17 @@ def write_tallies(campaign_id: str, states: list[TallyState], now) -> None:
 
 
 @lru_cache(maxsize=1)
+def _one_delta_sql() -> tuple[str, dict]:
+    """The statement as psycopg SQL with the values of its constants, built once: building it
+    per request costs more than running it. It runs on the driver's connection, where psycopg
+    prepares it on the server, without the ORM's per-statement work."""
+    from sqlalchemy.dialects import postgresql
+
+    compiled = _one_delta_statement().compile(dialect=postgresql.psycopg.dialect())
+    return compiled.string, dict(compiled.params)
+
+
 def _one_delta_statement():
-    """Built once with bound parameters: constructing it per request costs more than running it."""
     from sqlalchemy import Boolean, Date, case, literal_column, not_, or_, true
     from sqlalchemy.dialects.postgresql import insert
 
@@ -143,8 +154,12 @@ def add_delta_in_one_statement(slug: str, row: dict, member_state: bool):
     when the report was taken, (figure, others in the country, others in the campaign): the
     other tallies' sums, for milestones.
     """
-    params = {**row, "slug": slug, "as_of_day": row["as_of"].date(), "member_state": member_state}
-    result = db.session.execute(_one_delta_statement(), params).first()
+    sql, constants = _one_delta_sql()
+    params = {**constants, **row, "slug": slug, "as_of_day": row["as_of"].date(), "member_state": member_state}
+    # The session's own connection, so the statement belongs to the request's transaction.
+    connection = db.session.connection().connection.driver_connection
+    with connection.cursor(row_factory=namedtuple_row) as cursor:
+        result = cursor.execute(sql, params, prepare=True).fetchone()
     if result is None:
         return None
     taken = None

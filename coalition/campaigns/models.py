@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coalition.db import Base, TimestampMixin, new_uuid, utcnow
+from coalition.db import Base, TimestampMixin, new_time_ordered_uuid, new_uuid, utcnow
 from coalition.organizations.models import Organization
 
 KINDS = ("eci", "petition")
@@ -41,16 +41,26 @@ class Campaign(TimestampMixin, Base):
 Sequence = BigInteger().with_variant(Integer(), "sqlite")
 
 
+# A report's `as_of` may be this far after the moment it is made (clocks differ), never more.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
 class SignatureReport(Base):
-    """One report of the append-only ledger; `figure` is the tally's figure right after it."""
+    """One report of the append-only ledger; `figure` is the tally's figure right after it.
+
+    Its indexes only ever grow at their right edge, because every batch of 1000 reports pays for
+    each index entry: the campaign's reports in order, and a BRIN range index on the time they
+    were made (on PostgreSQL; a plain index elsewhere), which finds the reports after a moment.
+    """
 
     __tablename__ = "signature_reports"
     __table_args__ = (
-        Index("ix_signature_reports_key_as_of", "campaign_id", "organization_id", "country", "channel", "as_of"),
+        Index("ix_signature_reports_campaign_seq", "campaign_id", "seq"),
+        Index("ix_signature_reports_created_date", "created_date", postgresql_using="brin"),
     )
 
     seq: Mapped[int] = mapped_column(Sequence, primary_key=True, autoincrement=True)
-    id: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    id: Mapped[str] = mapped_column(String(36), unique=True, default=new_time_ordered_uuid)
     # No foreign keys: PostgreSQL checks them row by row, which tripled the cost of a batch of
     # 1000 reports. Every report's (campaign, organization) is the key of a tally written in the
     # same transaction, and the tally's foreign keys guard it; reports are never deleted.

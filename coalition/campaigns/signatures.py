@@ -13,18 +13,16 @@ from sqlalchemy import select
 
 from coalition.campaigns.counter import country_figures, refresh_counter_after_commit
 from coalition.campaigns.ledger import add_delta_in_one_statement, append_reports, write_tallies
-from coalition.campaigns.models import Campaign, Milestone
+from coalition.campaigns.models import FUTURE_TOLERANCE, Campaign, Milestone
 from coalition.campaigns import eci
 from coalition.campaigns.operations import campaign_rules_or_404, campaign_thresholds, check_campaign_country
 from coalition.campaigns.tallies import TallyState, insert_ignoring_conflicts, lock_tallies, stored_deltas_after
-from coalition.db import new_uuid, new_uuids, utcnow
+from coalition.db import new_time_ordered_uuid, new_time_ordered_uuids, new_uuid, utcnow
 from coalition.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _
 from coalition.organizations.models import Organization
 from coalition.outbox import record_event
-
-FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 def item_errors(errors: dict[int, dict], single: bool) -> ValidationFailed:
@@ -118,8 +116,9 @@ def record_reports(campaign: Campaign, principal, items: list[dict], single: boo
              item["country"], item["channel"]) for item in items]
     states = lock_tallies(campaign.id, set(keys), now)
     campaign_id, client_id = campaign.id, principal.client_id
-    rows = []
-    for index, (item, key, report_id) in enumerate(zip(items, keys, new_uuids(len(items)))):
+    slugs = {organization_id: slug for organization_id, slug in organizations.values()}
+    ledger, answers = [], []
+    for index, (item, key, report_id) in enumerate(zip(items, keys, new_time_ordered_uuids(len(items)))):
         state = states[key]
         before = state.figure
         _apply(campaign_id, state, item)
@@ -128,27 +127,26 @@ def record_reports(campaign: Campaign, principal, items: list[dict], single: boo
         if figure < before and not reason:
             errors[index] = {"reason": [_("This report lowers the figure from %(before)d to %(after)d: "
                                           "give a reason.", before=before, after=figure)]}
-        rows.append({
-            "id": report_id, "campaign_id": campaign_id, "organization_id": key[0],
-            "country": key[1], "channel": key[2], "mode": item["mode"], "count": item["count"],
-            "as_of": item["as_of"], "reason": reason, "client_id": client_id, "figure": figure, "created_date": now,
-        })
+        mode, count, as_of = item["mode"], item["count"], item["as_of"]
+        ledger.append((report_id, campaign_id, key[0], key[1], key[2], mode, count, as_of, reason, client_id,
+                       figure, now))
+        answers.append({"id": report_id, "organization": slugs[key[0]], "country": key[1], "channel": key[2],
+                        "mode": mode, "count": count, "as_of": as_of, "reason": reason, "figure": figure,
+                        "client_id": client_id, "created_date": now})
     if errors:
         raise item_errors(errors, single)
-    append_reports(rows)
-    changed = [state for state in states.values() if state.changed]
+    append_reports(ledger)
+    changed = sorted((state for state in states.values() if state.changed), key=lambda state: state.key)
     write_tallies(campaign.id, changed, now)
     _record_milestones(campaign, {state.key[1] for state in changed})
     refresh_counter_after_commit(campaign.slug, throttled=True)
-    return _answer(rows, [(s.key, s.figure) for s in sorted(changed, key=lambda s: s.key)], organizations)
+    return _answer(answers, [(state.key, state.figure) for state in changed], slugs)
 
 
-def _answer(rows: list[dict], figures: list[tuple], organizations: dict) -> dict:
-    slugs = {organization_id: slug for organization_id, slug in organizations.values()}
-    for row in rows:
-        row["organization"] = slugs[row["organization_id"]]
+def _answer(reports: list[dict], figures: list[tuple], slugs: dict[str, str]) -> dict:
+    """The reports as answered, and the figures they changed, in key order."""
     return {
-        "reports": rows,
+        "reports": reports,
         "figures": [{"organization": slugs[key[0]], "country": key[1], "channel": key[2], "count": figure}
                     for key, figure in figures],
     }
@@ -165,24 +163,26 @@ def record_reports_to(slug: str, principal, items: list[dict], single: bool = Fa
             or db.session.get_bind().dialect.name != "postgresql"):
         return record_reports(campaign_rules_or_404(slug), principal, items, single)
     now = utcnow()
-    row = {
-        "id": new_uuid(), "organization_id": principal.organization_id, "country": item["country"],
-        "channel": item["channel"], "mode": "delta", "count": item["count"], "as_of": item["as_of"],
-        "reason": item.get("reason"), "client_id": principal.client_id, "created_date": now,
-    }
+    report_id, reason = new_time_ordered_uuid(), item.get("reason")
     found = None
     if item["as_of"] <= now + FUTURE_TOLERANCE:
-        found = add_delta_in_one_statement(slug, row, item["country"] in eci.member_states())
+        found = add_delta_in_one_statement(slug, {
+            "id": report_id, "organization_id": principal.organization_id, "country": item["country"],
+            "channel": item["channel"], "mode": "delta", "count": item["count"], "as_of": item["as_of"],
+            "reason": reason, "client_id": principal.client_id, "created_date": now,
+        }, item["country"] in eci.member_states())
         if found is None:
             raise NotFound(_("No campaign has this slug."))
     if found is None or found[1] is None:
         return record_reports(found[0] if found else campaign_rules_or_404(slug), principal, items, single)
     campaign, (figure, in_country, in_campaign) = found
-    row.update(campaign_id=campaign.id, figure=figure)
     _record_milestones(campaign, {item["country"]}, ({item["country"]: in_country + figure}, in_campaign + figure))
     refresh_counter_after_commit(campaign.slug, throttled=True)
-    own = {principal.organization_slug: (principal.organization_id, principal.organization_slug)}
-    return _answer([row], [((principal.organization_id, item["country"], item["channel"]), figure)], own)
+    answer = {"id": report_id, "organization": principal.organization_slug, "country": item["country"],
+              "channel": item["channel"], "mode": "delta", "count": item["count"], "as_of": item["as_of"],
+              "reason": reason, "figure": figure, "client_id": principal.client_id, "created_date": now}
+    key = (principal.organization_id, item["country"], item["channel"])
+    return _answer([answer], [(key, figure)], {principal.organization_id: principal.organization_slug})
 
 
 def _known_milestones() -> set[tuple[str, str]]:

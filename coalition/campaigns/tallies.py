@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import and_, func, select, text, tuple_
 
-from coalition.campaigns.models import SignatureReport, SignatureTally
+from coalition.campaigns.models import FUTURE_TOLERANCE, SignatureReport, SignatureTally
 from coalition.extensions import db
 
 Key = tuple[str, str, str]  # organization_id, country, channel
@@ -59,18 +59,21 @@ def _key_filter(campaign_id: str, keys: list[Key]):
                 tuple_(TALLY.c.organization_id, TALLY.c.country, TALLY.c.channel).in_(keys))
 
 
+def _states(rows) -> dict[Key, TallyState]:
+    return {
+        (r[0], r[1], r[2]): TallyState((r[0], r[1], r[2]), r[3], r[4], int(r[5]), r[6], stored_last_delta_as_of=r[6])
+        for r in rows
+    }
+
+
 def _select_locked(campaign_id: str, keys: list[Key]) -> dict[Key, TallyState]:
-    rows = db.session.execute(
+    return _states(db.session.execute(
         select(TALLY.c.organization_id, TALLY.c.country, TALLY.c.channel, TALLY.c.total_count,
                TALLY.c.total_as_of, TALLY.c.delta_sum, TALLY.c.last_delta_as_of)
         .where(_key_filter(campaign_id, keys))
         .order_by(TALLY.c.organization_id, TALLY.c.country, TALLY.c.channel)
         .with_for_update()
-    ).all()
-    return {
-        (r[0], r[1], r[2]): TallyState((r[0], r[1], r[2]), r[3], r[4], int(r[5]), r[6], stored_last_delta_as_of=r[6])
-        for r in rows
-    }
+    ))
 
 
 def _create_missing(campaign_id: str, keys: list[Key], now: datetime) -> None:
@@ -81,15 +84,42 @@ def _create_missing(campaign_id: str, keys: list[Key], now: datetime) -> None:
     ])
 
 
+_KEYS = ("unnest(CAST(:organization_ids AS varchar[]), CAST(:countries AS varchar[]), CAST(:channels AS varchar[])) "
+         "AS k(organization_id, country, channel)")
+# Missing tallies are created, then all are locked, each in key order: a transaction waits only
+# for rows or inserts that come before in that order, so two batches cannot deadlock.
+_CREATE_MISSING = text(
+    "INSERT INTO signature_tallies (campaign_id, organization_id, country, channel, delta_sum, figure, modified_date) "
+    f"SELECT :campaign_id, k.organization_id, k.country, k.channel, 0, 0, :now FROM {_KEYS} "
+    "ORDER BY k.organization_id, k.country, k.channel ON CONFLICT DO NOTHING"
+)
+_LOCK = text(
+    "SELECT t.organization_id, t.country, t.channel, t.total_count, t.total_as_of, t.delta_sum, t.last_delta_as_of "
+    f"FROM signature_tallies AS t JOIN {_KEYS} ON t.organization_id = k.organization_id "
+    "AND t.country = k.country AND t.channel = k.channel WHERE t.campaign_id = :campaign_id "
+    "ORDER BY t.organization_id, t.country, t.channel FOR UPDATE OF t"
+).columns(total_as_of=TALLY.c.total_as_of.type, last_delta_as_of=TALLY.c.last_delta_as_of.type)
+
+
+def _lock_many_postgresql(campaign_id: str, keys: list[Key], now: datetime) -> dict[Key, TallyState]:
+    params = {"campaign_id": campaign_id, "now": now, "organization_ids": [k[0] for k in keys],
+              "countries": [k[1] for k in keys], "channels": [k[2] for k in keys]}
+    db.session.execute(_CREATE_MISSING, params)
+    return _states(db.session.execute(_LOCK, params))
+
+
 def lock_tallies(campaign_id: str, keys: set[Key], now: datetime) -> dict[Key, TallyState]:
     """Every tally of these keys, created if missing, locked until the transaction ends."""
     ordered = sorted(keys)
     if len(ordered) == 1:
+        # One row: nothing else is held while it is created, so lock first, create if missing.
         states = _select_locked(campaign_id, ordered)
         if not states:
             _create_missing(campaign_id, ordered, now)
             states = _select_locked(campaign_id, ordered)
         return states
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _lock_many_postgresql(campaign_id, ordered, now)
     existing = {tuple(row) for row in db.session.execute(
         select(TALLY.c.organization_id, TALLY.c.country, TALLY.c.channel).where(_key_filter(campaign_id, ordered)))}
     missing = [key for key in ordered if key not in existing]
@@ -99,10 +129,15 @@ def lock_tallies(campaign_id: str, keys: set[Key], now: datetime) -> dict[Key, T
 
 
 def stored_deltas_after(campaign_id: str, key: Key, as_of: datetime) -> int:
-    """The sum of the ledger's deltas reported for a key with `as_of` after a given time."""
+    """The sum of the ledger's deltas reported for a key with `as_of` after a given time.
+
+    Such a report was made at most FUTURE_TOLERANCE before its `as_of`, so only reports made
+    since `as_of - FUTURE_TOLERANCE` are read, found by the ledger's index on that time.
+    """
     report = SignatureReport
     return int(db.session.scalar(
         select(func.coalesce(func.sum(report.count), 0)).where(
-            report.campaign_id == campaign_id, report.organization_id == key[0], report.country == key[1],
-            report.channel == key[2], report.mode == "delta", report.as_of > as_of)
+            report.created_date > as_of - FUTURE_TOLERANCE, report.campaign_id == campaign_id,
+            report.organization_id == key[0], report.country == key[1], report.channel == key[2],
+            report.mode == "delta", report.as_of > as_of)
     ) or 0)

@@ -1,14 +1,16 @@
 """The OAuth endpoints end to end: grant, refusals, expiry, revocation, introspection, metadata."""
 
 import logging
+import time
 
 import pytest
 from sqlalchemy import select, update
 
+from coalition.auth import guard
 from coalition.auth.models import OAuthToken, hash_secret
 from coalition.extensions import db
 from tests import factories
-from tests.conftest import basic_auth, obtain_token
+from tests.conftest import basic_auth, make_test_app, obtain_token
 
 
 def bearer(token: str) -> dict:
@@ -123,6 +125,23 @@ def test_revoked_token_stops_at_once(client, db_session, coordinator):
     introspected = client.post("/oauth/introspect", data={"token": token},
                                headers=basic_auth(oauth_client.client_id, secret))
     assert introspected.get_json() == {"active": False}
+
+
+@pytest.mark.postgres_only
+def test_a_token_revoked_by_another_process_stops_within_a_second(app, backend, committed_db):
+    """Two apps on one database stand for two server processes: the one that did not revoke keeps
+    its validated copy for at most TOKEN_CACHE_SECONDS."""
+    oauth_client, secret = factories.make_client(factories.make_organization(role="coordinator"), "admin")
+    committed_db.commit()
+    client_id = oauth_client.client_id
+    here, elsewhere = app.test_client(), make_test_app(backend).test_client()
+    token = obtain_token(here, client_id, secret)
+    assert elsewhere.get("/api/v1/organizations", headers=bearer(token)).status_code == 200
+    revoked = here.post("/oauth/revoke", data={"token": token}, headers=basic_auth(client_id, secret))
+    assert revoked.status_code == 200
+    assert here.get("/api/v1/organizations", headers=bearer(token)).status_code == 401
+    time.sleep(guard.TOKEN_CACHE_SECONDS)
+    assert elsewhere.get("/api/v1/organizations", headers=bearer(token)).status_code == 401
 
 
 def test_revoking_an_unknown_token_answers_200(client, credentials):

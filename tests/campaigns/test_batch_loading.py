@@ -3,9 +3,10 @@ check the shortcuts answer exactly what loading each report on its own would."""
 
 from __future__ import annotations
 
+import time
 import uuid
 
-from coalition.db import new_uuids
+from coalition.db import new_time_ordered_uuid, new_time_ordered_uuids
 from tests.campaigns.conftest import report
 from tests.campaigns.test_signatures import post, url
 from tests.conftest import table_counts
@@ -40,18 +41,24 @@ def test_numbers_beyond_64_bits_are_refused_as_out_of_range_not_as_bad_json(clie
     assert response.get_json()["errors"]["reports"]["0"]["count"] == ["Must be between 0 and 10000000."]
 
 
-def test_report_ids_are_distinct_random_uuids(client, campaign, member_headers):
+def test_report_ids_are_distinct_uuids_in_the_order_of_the_batch(client, campaign, member_headers):
     response = post(client, campaign, member_headers, {"reports": [report(count=n) for n in range(1, 201)]})
     assert response.status_code == 201, response.get_json()
     ids = [r["id"] for r in response.get_json()["reports"]]
     assert len(set(ids)) == 200
-    assert all(uuid.UUID(i).version == 4 and uuid.UUID(i).variant == uuid.RFC_4122 and str(uuid.UUID(i)) == i
+    assert all(uuid.UUID(i).version == 7 and uuid.UUID(i).variant == uuid.RFC_4122 and str(uuid.UUID(i)) == i
                for i in ids)
+    assert ids == sorted(ids)
 
 
-def test_new_uuids_sets_every_version_and_variant_bit():
-    parsed = [uuid.UUID(i) for i in new_uuids(2000)]
-    assert {(u.version, u.variant) for u in parsed} == {(4, uuid.RFC_4122)}
+def test_time_ordered_uuids_carry_the_time_and_sort_by_it():
+    before = time.time_ns() // 1_000_000
+    first = [uuid.UUID(i) for i in new_time_ordered_uuids(2000)]
+    time.sleep(0.002)
+    later = uuid.UUID(new_time_ordered_uuid())
+    assert {(u.version, u.variant) for u in first} == {(7, uuid.RFC_4122)}
+    assert before <= first[0].int >> 80 <= time.time_ns() // 1_000_000
     # The variant's free bit and the random digits vary: they come from the randomness.
-    assert {str(u)[19] for u in parsed} == set("89ab")
-    assert len(set(parsed)) == 2000
+    assert {str(u)[19] for u in first} == set("89ab")
+    assert len(set(first)) == 2000
+    assert str(later) > max(map(str, first))
