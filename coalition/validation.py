@@ -93,7 +93,12 @@ class UTCDateTime(ma.fields.DateTime):
     """An RFC 3339 timestamp with an offset, stored and answered in UTC (`...Z`)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        parsed = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            # What marshmallow's ISO format does, without its per-call look-ups: a batch of
+            # reports parses 1000 of these.
+            parsed = datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            parsed = super()._deserialize(value, attr, data, **kwargs)
         if parsed.tzinfo is None:
             raise ma.ValidationError(_("Give a time zone offset, e.g. 2026-03-01T12:00:00Z."))
         return parsed.astimezone(timezone.utc)

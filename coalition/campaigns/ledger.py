@@ -1,16 +1,18 @@
 """Writing reports and tallies: many rows per statement, and one statement for a single delta.
 
 On PostgreSQL a batch of reports goes into the ledger by binary COPY (twice as fast as any
-INSERT for 1000 rows) and the tallies are updated from arrays expanded by `unnest`, whatever the
-batch size; SQLite takes the same rows through executemany.
+INSERT for 1000 rows) and the tallies are updated from one JSON document, whatever the batch
+size; SQLite takes the same rows through executemany.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
+import orjson
 from psycopg.rows import namedtuple_row
-
 from sqlalchemy import and_, bindparam, func, select, text, update
 
 from coalition.campaigns.models import Campaign, SignatureReport
@@ -31,47 +33,62 @@ def _postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _arrays(columns, types) -> str:
-    return ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in zip(columns, types))
-
-
 COPY_REPORTS = f"COPY signature_reports ({', '.join(REPORT_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
 
+# Writes the tallies and answers the figure of each country of the campaign after the write: the
+# outer query still sees the rows as they were, so it counts the written ones from RETURNING.
+# The tallies travel as one JSON document (psycopg dumps lists element by element in Python).
 WRITE_TALLIES = text(
-    "UPDATE signature_tallies AS t SET total_count = v.total_count, total_as_of = v.total_as_of, "
+    "WITH v AS (SELECT * FROM json_to_recordset(CAST(:tallies AS json)) AS v("
+    f"{', '.join(f'{name} {kind}' for name, kind in zip(TALLY_COLUMNS, TALLY_TYPES))})), "
+    "written AS (UPDATE signature_tallies AS t SET total_count = v.total_count, total_as_of = v.total_as_of, "
     "delta_sum = v.delta_sum, last_delta_as_of = v.last_delta_as_of, figure = v.figure, modified_date = :now "
-    f"FROM unnest({_arrays(TALLY_COLUMNS, TALLY_TYPES)}) AS v({', '.join(TALLY_COLUMNS)}) "
-    "WHERE t.campaign_id = :campaign_id AND t.organization_id = v.organization_id "
-    "AND t.country = v.country AND t.channel = v.channel"
+    "FROM v WHERE t.campaign_id = :campaign_id AND t.organization_id = v.organization_id "
+    "AND t.country = v.country AND t.channel = v.channel RETURNING t.country, t.figure) "
+    "SELECT country, sum(figure) FROM (SELECT t.country, t.figure FROM signature_tallies AS t "
+    "WHERE t.campaign_id = :campaign_id AND NOT EXISTS (SELECT FROM v WHERE v.organization_id = t.organization_id "
+    "AND v.country = t.country AND v.channel = t.channel) UNION ALL SELECT country, figure FROM written) AS f "
+    "GROUP BY country"
 )
 
 
-def append_reports(rows: list[tuple]) -> None:
-    """Add reports to the ledger: each a tuple of REPORT_COLUMNS' values, in that order."""
+@contextmanager
+def ledger_writer() -> Iterator[Callable[[tuple], None]]:
+    """`write(row)` adds a report to the ledger: a tuple of REPORT_COLUMNS' values, in that order.
+
+    On PostgreSQL the rows stream by binary COPY while the caller works out the next ones; an
+    exception in the block abandons the COPY (the caller rolls the transaction back). SQLite
+    takes the rows at the end of the block.
+    """
     if _postgresql():
         # The session's own connection, so the rows belong to the request's transaction.
         connection = db.session.connection().connection.driver_connection
         with connection.cursor() as cursor, cursor.copy(COPY_REPORTS) as copy:
             copy.set_types(REPORT_TYPES)
-            for row in rows:
-                copy.write_row(row)
-    else:
-        db.session.execute(SignatureReport.__table__.insert(), [dict(zip(REPORT_COLUMNS, row)) for row in rows])
-
-
-def write_tallies(campaign_id: str, states: list[TallyState], now) -> None:
-    """Store the tallies a request changed (their rows are locked by `lock_tallies`)."""
-    if not states:
+            yield copy.write_row
         return
+    rows: list[tuple] = []
+    yield rows.append
+    db.session.execute(SignatureReport.__table__.insert(), [dict(zip(REPORT_COLUMNS, row)) for row in rows])
+
+
+def write_tallies(campaign_id: str, states: list[TallyState], now) -> dict[str, int] | None:
+    """Store the tallies a request changed (their rows are locked by `lock_tallies`).
+
+    On PostgreSQL the same statement answers the figure of every country after the write (for
+    milestones); elsewhere None.
+    """
     values = [{
         "organization_id": s.key[0], "country": s.key[1], "channel": s.key[2], "total_count": s.total_count,
         "total_as_of": s.total_as_of, "delta_sum": s.delta_sum, "last_delta_as_of": s.last_delta_as_of,
         "figure": s.figure,
     } for s in states]
     if _postgresql():
-        db.session.execute(WRITE_TALLIES, {"now": now, "campaign_id": campaign_id,
-                                           **{name: [v[name] for v in values] for name in TALLY_COLUMNS}})
-        return
+        rows = db.session.execute(WRITE_TALLIES, {"now": now, "campaign_id": campaign_id,
+                                                  "tallies": orjson.dumps(values).decode()})
+        return {country: int(figure) for country, figure in rows}
+    if not values:
+        return None
     statement = update(TALLY).where(
         TALLY.c.campaign_id == campaign_id,
         TALLY.c.organization_id == bindparam("b_organization_id"),
@@ -83,6 +100,7 @@ def write_tallies(campaign_id: str, states: list[TallyState], now) -> None:
          "b_organization_id": value["organization_id"], "b_country": value["country"], "b_channel": value["channel"]}
         for value in values
     ])
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -105,7 +123,7 @@ def _one_delta_statement():
         campaigns.c.slug == bindparam("slug")).cte("campaign")
     campaign_id = select(campaign.c.id).scalar_subquery()
     p = {name: bindparam(name, type_=column.type) for name, column in SignatureReport.__table__.c.items()
-         if name not in ("seq", "campaign_id", "figure")}
+         if name not in ("campaign_id", "figure")}
     day = bindparam("as_of_day", type_=Date())
     takes_it = and_(campaign.c.status == "live", campaign.c.starts_on <= day, campaign.c.ends_on >= day,
                     or_(campaign.c.kind != "eci", bindparam("member_state", type_=Boolean())))

@@ -37,10 +37,6 @@ class Campaign(TimestampMixin, Base):
     frozen_counter: Mapped[dict | None] = mapped_column(JSON, default=None)
 
 
-# Big integers on PostgreSQL; SQLite only auto-increments an INTEGER primary key.
-Sequence = BigInteger().with_variant(Integer(), "sqlite")
-
-
 # A report's `as_of` may be this far after the moment it is made (clocks differ), never more.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
@@ -48,23 +44,22 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 class SignatureReport(Base):
     """One report of the append-only ledger; `figure` is the tally's figure right after it.
 
-    Its indexes only ever grow at their right edge, because every batch of 1000 reports pays for
-    each index entry: the campaign's reports in order, and a BRIN range index on the time they
-    were made (on PostgreSQL; a plain index elsewhere), which finds the reports after a moment.
+    Every batch of 1000 reports pays for each index entry, so the ledger has two, both growing at
+    their right edge: the primary key, the campaign's reports in the order they were made (ids
+    are time-ordered UUIDs), and a BRIN range index on the time they were made (on PostgreSQL; a
+    plain index elsewhere), which finds the reports made after a moment.
     """
 
     __tablename__ = "signature_reports"
     __table_args__ = (
-        Index("ix_signature_reports_campaign_seq", "campaign_id", "seq"),
         Index("ix_signature_reports_created_date", "created_date", postgresql_using="brin"),
     )
 
-    seq: Mapped[int] = mapped_column(Sequence, primary_key=True, autoincrement=True)
-    id: Mapped[str] = mapped_column(String(36), unique=True, default=new_time_ordered_uuid)
     # No foreign keys: PostgreSQL checks them row by row, which tripled the cost of a batch of
     # 1000 reports. Every report's (campaign, organization) is the key of a tally written in the
     # same transaction, and the tally's foreign keys guard it; reports are never deleted.
-    campaign_id: Mapped[str] = mapped_column(String(36))
+    campaign_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_time_ordered_uuid)
     organization_id: Mapped[str] = mapped_column(String(36))
     country: Mapped[str] = mapped_column(String(2))
     channel: Mapped[str] = mapped_column(String(8))

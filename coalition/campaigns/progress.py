@@ -75,7 +75,7 @@ def _period_start(day: date, granularity: str) -> date:
 
 
 def _figures_at(reports: list, ends: list[datetime]) -> list[int]:
-    """The figure of one tally key at each end time, from its reports sorted by (as_of, seq)."""
+    """The figure of one tally key at each end time, from its reports sorted by (as_of, id)."""
     figures, total, total_as_of, deltas, position = [], 0, None, 0, 0
     for end in ends:
         while position < len(reports) and reports[position].as_of <= end:
@@ -97,7 +97,7 @@ def figures_at(campaign: Campaign, instants: list[datetime], organization_id: st
                SignatureReport.mode, SignatureReport.count, SignatureReport.as_of, Organization.slug)
         .join(Organization, Organization.id == SignatureReport.organization_id)
         .where(SignatureReport.campaign_id == campaign.id)
-        .order_by(SignatureReport.as_of, SignatureReport.seq)
+        .order_by(SignatureReport.as_of, SignatureReport.id)
     )
     if organization_id is not None:
         statement = statement.where(SignatureReport.organization_id == organization_id)
@@ -114,7 +114,7 @@ def signature_series(campaign: Campaign, granularity: str, group_by: str) -> dic
                SignatureReport.mode, SignatureReport.count, SignatureReport.as_of, Organization.slug)
         .join(Organization, Organization.id == SignatureReport.organization_id)
         .where(SignatureReport.campaign_id == campaign.id)
-        .order_by(SignatureReport.as_of, SignatureReport.seq)
+        .order_by(SignatureReport.as_of, SignatureReport.id)
     ).all()
     by_key: dict[tuple, list] = defaultdict(list)
     for report in reports:

@@ -133,7 +133,7 @@ def list_signatures(args, slug):
     """The ledger of reports, newest first: members see their organization's, coordinators all."""
     principal = current_principal()
     campaign = get_campaign_or_404(slug)
-    statement = select(SignatureReport).filter_by(campaign_id=campaign.id).order_by(SignatureReport.seq.desc())
+    statement = select(SignatureReport).filter_by(campaign_id=campaign.id).order_by(SignatureReport.id.desc())
     if not principal.is_coordinator:
         if args.get("organization") not in (None, principal.organization_slug):
             raise Forbidden(_("Members see their own organization's reports only."))

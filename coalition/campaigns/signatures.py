@@ -12,11 +12,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from coalition.campaigns.counter import country_figures, refresh_counter_after_commit
-from coalition.campaigns.ledger import add_delta_in_one_statement, append_reports, write_tallies
+from coalition.campaigns.ledger import add_delta_in_one_statement, ledger_writer, write_tallies
 from coalition.campaigns.models import FUTURE_TOLERANCE, Campaign, Milestone
 from coalition.campaigns import eci
 from coalition.campaigns.operations import campaign_rules_or_404, campaign_thresholds, check_campaign_country
-from coalition.campaigns.tallies import TallyState, insert_ignoring_conflicts, lock_tallies, stored_deltas_after
+from coalition.campaigns.tallies import TallyState, insert_ignoring_conflicts, load_stored_deltas, lock_tallies
 from coalition.db import new_time_ordered_uuid, new_time_ordered_uuids, new_uuid, utcnow
 from coalition.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from coalition.extensions import db
@@ -78,14 +78,13 @@ class _Rules:
         return messages
 
 
-def _apply(campaign_id: str, state: TallyState, item: dict) -> None:
+def _apply(state: TallyState, item: dict) -> None:
     as_of, count = item["as_of"], item["count"]
     if item["mode"] == "total":
         # Ties go to the later report: it is the newer statement about the same moment.
         if state.total_as_of is None or as_of >= state.total_as_of:
             later = sum(c for when, c in state.pending_deltas if when > as_of)
-            if state.stored_last_delta_as_of is not None and state.stored_last_delta_as_of > as_of:
-                later += stored_deltas_after(campaign_id, state.key, as_of)
+            later += sum(c for when, c in state.stored_deltas if when > as_of)
             state.total_count, state.total_as_of, state.delta_sum = count, as_of, later
     else:
         state.pending_deltas.append((as_of, count))
@@ -115,30 +114,34 @@ def record_reports(campaign: Campaign, principal, items: list[dict], single: boo
     keys = [((organizations[item["organization"]][0] if item.get("organization") else own),
              item["country"], item["channel"]) for item in items]
     states = lock_tallies(campaign.id, set(keys), now)
+    load_stored_deltas(campaign.id, states, [(key, item["as_of"]) for item, key in zip(items, keys)
+                                             if item["mode"] == "total"])
     campaign_id, client_id = campaign.id, principal.client_id
     slugs = {organization_id: slug for organization_id, slug in organizations.values()}
-    ledger, answers = [], []
-    for index, (item, key, report_id) in enumerate(zip(items, keys, new_time_ordered_uuids(len(items)))):
-        state = states[key]
-        before = state.figure
-        _apply(campaign_id, state, item)
-        figure = state.figure
-        reason = item.get("reason")
-        if figure < before and not reason:
-            errors[index] = {"reason": [_("This report lowers the figure from %(before)d to %(after)d: "
-                                          "give a reason.", before=before, after=figure)]}
-        mode, count, as_of = item["mode"], item["count"], item["as_of"]
-        ledger.append((report_id, campaign_id, key[0], key[1], key[2], mode, count, as_of, reason, client_id,
-                       figure, now))
-        answers.append({"id": report_id, "organization": slugs[key[0]], "country": key[1], "channel": key[2],
-                        "mode": mode, "count": count, "as_of": as_of, "reason": reason, "figure": figure,
-                        "client_id": client_id, "created_date": now})
-    if errors:
-        raise item_errors(errors, single)
-    append_reports(ledger)
+    answers = []
+    # Each report goes to the ledger as soon as it is worked out, so the database stores it while
+    # the next ones are; a broken rule raises inside the block, which abandons the whole write.
+    with ledger_writer() as write:
+        for index, (item, key, report_id) in enumerate(zip(items, keys, new_time_ordered_uuids(len(items)))):
+            state = states[key]
+            before = state.figure
+            _apply(state, item)
+            figure = state.figure
+            reason = item.get("reason")
+            if figure < before and not reason:
+                errors[index] = {"reason": [_("This report lowers the figure from %(before)d to %(after)d: "
+                                              "give a reason.", before=before, after=figure)]}
+            mode, count, as_of = item["mode"], item["count"], item["as_of"]
+            write((report_id, campaign_id, key[0], key[1], key[2], mode, count, as_of, reason, client_id, figure, now))
+            answers.append({"id": report_id, "organization": slugs[key[0]], "country": key[1], "channel": key[2],
+                            "mode": mode, "count": count, "as_of": as_of, "reason": reason, "figure": figure,
+                            "client_id": client_id, "created_date": now})
+        if errors:
+            raise item_errors(errors, single)
     changed = sorted((state for state in states.values() if state.changed), key=lambda state: state.key)
-    write_tallies(campaign.id, changed, now)
-    _record_milestones(campaign, {state.key[1] for state in changed})
+    figures = write_tallies(campaign.id, changed, now)
+    _record_milestones(campaign, {state.key[1] for state in changed},
+                       None if figures is None else (figures, sum(figures.values())))
     refresh_counter_after_commit(campaign.slug, throttled=True)
     return _answer(answers, [(state.key, state.figure) for state in changed], slugs)
 

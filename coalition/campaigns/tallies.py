@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import orjson
 from sqlalchemy import and_, func, select, text, tuple_
 
 from coalition.campaigns.models import FUTURE_TOLERANCE, SignatureReport, SignatureTally
@@ -30,6 +31,8 @@ class TallyState:
     delta_sum: int
     last_delta_as_of: datetime | None
     stored_last_delta_as_of: datetime | None = None
+    # Deltas in the ledger that a total of this request may have to count (see `load_stored_deltas`).
+    stored_deltas: list[tuple[datetime, int]] = field(default_factory=list)
     pending_deltas: list[tuple[datetime, int]] = field(default_factory=list)
     changed: bool = False
 
@@ -84,8 +87,10 @@ def _create_missing(campaign_id: str, keys: list[Key], now: datetime) -> None:
     ])
 
 
-_KEYS = ("unnest(CAST(:organization_ids AS varchar[]), CAST(:countries AS varchar[]), CAST(:channels AS varchar[])) "
-         "AS k(organization_id, country, channel)")
+# The keys travel as one JSON document: psycopg dumps a list per element in Python, which cost
+# more than the statements themselves.
+_KEYS = ("(SELECT key->>0 AS organization_id, key->>1 AS country, key->>2 AS channel "
+         "FROM json_array_elements(CAST(:keys AS json)) AS key) AS k")
 # Missing tallies are created, then all are locked, each in key order: a transaction waits only
 # for rows or inserts that come before in that order, so two batches cannot deadlock.
 _CREATE_MISSING = text(
@@ -102,8 +107,7 @@ _LOCK = text(
 
 
 def _lock_many_postgresql(campaign_id: str, keys: list[Key], now: datetime) -> dict[Key, TallyState]:
-    params = {"campaign_id": campaign_id, "now": now, "organization_ids": [k[0] for k in keys],
-              "countries": [k[1] for k in keys], "channels": [k[2] for k in keys]}
+    params = {"campaign_id": campaign_id, "now": now, "keys": orjson.dumps(keys).decode()}
     db.session.execute(_CREATE_MISSING, params)
     return _states(db.session.execute(_LOCK, params))
 
@@ -128,16 +132,24 @@ def lock_tallies(campaign_id: str, keys: set[Key], now: datetime) -> dict[Key, T
     return _select_locked(campaign_id, ordered)
 
 
-def stored_deltas_after(campaign_id: str, key: Key, as_of: datetime) -> int:
-    """The sum of the ledger's deltas reported for a key with `as_of` after a given time.
+def load_stored_deltas(campaign_id: str, states: dict[Key, TallyState], totals: list[tuple[Key, datetime]]) -> None:
+    """Give each tally the ledger's deltas that a total of this request, older than them, must count.
 
-    Such a report was made at most FUTURE_TOLERANCE before its `as_of`, so only reports made
-    since `as_of - FUTURE_TOLERANCE` are read, found by the ledger's index on that time.
+    One query for the whole request, before its reports are written. A delta is made at most
+    FUTURE_TOLERANCE before its `as_of`, so only reports made since then are read, found by the
+    ledger's index on that time.
     """
+    wanted = {key for key, as_of in totals
+              if states[key].stored_last_delta_as_of is not None and states[key].stored_last_delta_as_of > as_of}
+    if not wanted:
+        return
+    since = min(as_of for key, as_of in totals if key in wanted)
     report = SignatureReport
-    return int(db.session.scalar(
-        select(func.coalesce(func.sum(report.count), 0)).where(
-            report.created_date > as_of - FUTURE_TOLERANCE, report.campaign_id == campaign_id,
-            report.organization_id == key[0], report.country == key[1], report.channel == key[2],
-            report.mode == "delta", report.as_of > as_of)
-    ) or 0)
+    rows = db.session.execute(
+        select(report.organization_id, report.country, report.channel, report.as_of, report.count).where(
+            report.created_date > since - FUTURE_TOLERANCE, report.campaign_id == campaign_id,
+            tuple_(report.organization_id, report.country, report.channel).in_(sorted(wanted)),
+            report.mode == "delta", report.as_of > since)
+    )
+    for organization_id, country, channel, as_of, count in rows:
+        states[(organization_id, country, channel)].stored_deltas.append((as_of, count))

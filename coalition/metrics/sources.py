@@ -26,7 +26,7 @@ def signature_rows(campaign: Campaign, scope: ExportScope) -> Iterator[Sequence]
         )
         .join(Organization, Organization.id == SignatureReport.organization_id)
         .where(SignatureReport.campaign_id == campaign.id)
-        .order_by(SignatureReport.seq)
+        .order_by(SignatureReport.id)
     )
     if not scope.everything:
         statement = statement.where(SignatureReport.organization_id == scope.organization_id)

@@ -167,6 +167,25 @@ def test_milestones_fire_once_as_outbox_events(client, db_session, member_header
     assert malta == {"campaign": campaign.slug, "country": "MT", "count": 4_400, "threshold": 4_320}
 
 
+def test_a_batch_reaches_a_threshold_with_the_figures_of_other_organizations(
+        client, db_session, member_headers, auth_headers):
+    campaign = factories.make_campaign()
+    other_headers = auth_headers(factories.make_organization(), "signatures:write")
+    db_session.commit()
+    signatures = f"/api/v1/campaigns/{campaign.slug}/signatures"
+    client.post(signatures, headers=member_headers, json=report(country="MT", count=3_000))
+    first = client.post(signatures, headers=other_headers, json={"reports": [
+        report(country="MT", mode="total", count=1_000), report(country="DE", count=10)]})
+    assert first.status_code == 201
+    assert db_session.scalars(select(OutboxEvent)).all() == []
+    second = client.post(signatures, headers=other_headers, json={"reports": [
+        report(country="MT", count=400, as_of="2026-03-02T12:00:00Z"), report(country="FR", count=5)]})
+    assert second.status_code == 201
+    events = db_session.scalars(select(OutboxEvent)).all()
+    assert [(e.kind, e.payload) for e in events] == [("campaign.threshold_reached", {
+        "campaign": campaign.slug, "country": "MT", "count": 4_400, "threshold": 4_320})]
+
+
 def test_petition_progress_uses_its_targets_and_has_no_eci_block(client, db_session, member_headers):
     petition = factories.make_campaign(kind="petition", eci_registered_on=None, country_targets={"DE": 500, "CH": 50})
     db_session.commit()
