@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import orjson
-from sqlalchemy import and_, func, select, text, tuple_
+from sqlalchemy import and_, select, text, tuple_
 
 from coalition.campaigns.models import FUTURE_TOLERANCE, SignatureReport, SignatureTally
 from coalition.extensions import db

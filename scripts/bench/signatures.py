@@ -137,14 +137,11 @@ def post_script(body: dict, headers: dict) -> str:
     return handle.name
 
 
-def timed(send, runs: int) -> float:
-    """Median seconds of `runs` sequential calls."""
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        send()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+def elapsed(call) -> float:
+    """Seconds one call takes."""
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -152,6 +149,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs of app and baseline")
+    parser.add_argument("--batches", type=int, default=30, help="batches timed, each after ten single reports")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql")) or not os.environ.get("REDIS_URL"):
         raise SystemExit("Set DATABASE_URL (PostgreSQL) and REDIS_URL.")
@@ -193,8 +191,12 @@ def main() -> None:
             status, answer = request(APP_PORT, "POST", signatures_path, body, auth)
             assert status == 201, answer
 
-        single_time = timed(lambda: send(single), 50)
-        batch_time = timed(lambda: send(batch), 7)
+        # Interleaved, so that a slower moment of the machine weighs on both alike.
+        single_times, batch_times = [], []
+        for _ in range(args.batches):
+            single_times += [elapsed(lambda: send(single)) for _ in range(10)]
+            batch_times.append(elapsed(lambda: send(batch)))
+        single_time, batch_time = statistics.median(single_times), statistics.median(batch_times)
     finally:
         for server in servers:
             server.terminate()
