@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from coalition.extensions import db
+from coalition.i18n import _, in_cli_locale
 
 
 def _create_app():
@@ -41,13 +42,14 @@ def db_group():
 @db_group.command("upgrade")
 @click.argument("revision", default="head")
 @with_appcontext
+@in_cli_locale
 def db_upgrade(revision: str):
     """Apply migrations up to REVISION (default: the newest)."""
     from alembic import command
 
     Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(), revision)
-    click.echo(f"Database at {revision}.")
+    click.echo(_("Database at revision %(revision)s.", revision=revision))
 
 
 @click.group("orgs")
@@ -61,6 +63,7 @@ def orgs_group():
 @click.option("--country", default=None, help="ISO 3166-1 alpha-2 code")
 @click.option("--coordinator", is_flag=True, help="a lead organization of the coalition")
 @with_appcontext
+@in_cli_locale
 def orgs_create(slug: str, name: str, country: str | None, coordinator: bool):
     """Create an organization."""
     from coalition.organizations.operations import create_organization
@@ -69,7 +72,10 @@ def orgs_create(slug: str, name: str, country: str | None, coordinator: bool):
         slug, name, country=country.upper() if country else None,
         role="coordinator" if coordinator else "member",
     ))
-    click.echo(f"Created {organization.role} organization {organization.slug}.")
+    if organization.role == "coordinator":
+        click.echo(_("Created the coordinator organization %(slug)s.", slug=organization.slug))
+    else:
+        click.echo(_("Created the member organization %(slug)s.", slug=organization.slug))
 
 
 @click.group("clients")
@@ -84,6 +90,7 @@ def clients_group():
 @click.option("--locales", default=None, help="comma-separated locales a translator may write, e.g. de,fr")
 @click.option("--json", "as_json", is_flag=True, help="print the credentials as JSON")
 @with_appcontext
+@in_cli_locale
 def clients_create(org_slug: str, name: str, scopes: str, locales: str | None, as_json: bool):
     """Create a client; its secret is printed once and stored hashed."""
     from coalition.auth.operations import create_client
@@ -97,11 +104,12 @@ def clients_create(org_slug: str, name: str, scopes: str, locales: str | None, a
     if as_json:
         click.echo(json.dumps({"client_id": client.client_id, "client_secret": secret}))
     else:
-        click.echo(f"client_id:     {client.client_id}\nclient_secret: {secret}  (shown once)")
+        click.echo(f"client_id:     {client.client_id}\nclient_secret: {secret}  " + _("(shown once)"))
 
 
 @click.command("demo")
 @with_appcontext
+@in_cli_locale
 def demo_command():
     """Load a realistic demo coalition (idempotent)."""
     from coalition.demo import load_demo
@@ -123,6 +131,7 @@ def worker_command(burst: bool):
 @click.command("openapi")
 @click.option("--check", is_flag=True, help="fail if api_spec/openapi.yaml is stale")
 @with_appcontext
+@in_cli_locale
 def openapi_command(check: bool):
     """Write the OpenAPI document to api_spec/openapi.yaml."""
     from coalition.openapi import SPEC_PATH, openapi_yaml
@@ -130,12 +139,12 @@ def openapi_command(check: bool):
     document = openapi_yaml()
     if check:
         if not SPEC_PATH.exists() or SPEC_PATH.read_text() != document:
-            raise click.ClickException(f"{SPEC_PATH.name} is stale: run `coalition openapi`.")
-        click.echo("OpenAPI document is up to date.")
+            raise click.ClickException(_("%(name)s is stale: run `coalition openapi`.", name=SPEC_PATH.name))
+        click.echo(_("The OpenAPI document is up to date."))
         return
     SPEC_PATH.parent.mkdir(exist_ok=True)
     SPEC_PATH.write_text(document)
-    click.echo(f"Wrote {SPEC_PATH}.")
+    click.echo(_("Wrote %(path)s.", path=SPEC_PATH))
 
 
 def _run(operation):

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coalition.i18n import locale_from_environment
+
 SUPPORTED_LOCALES = ("en", "de", "fr", "es", "it", "pl")
 
 
@@ -38,6 +40,8 @@ class Config:
     jobs_inline: bool = False
     testing: bool = False
     default_locale: str = "en"
+    # The language of command-line output, from LANGUAGE / LC_ALL / LC_MESSAGES / LANG.
+    cli_locale: str = "en"
     locales: tuple[str, ...] = field(default=SUPPORTED_LOCALES)
 
     @classmethod
@@ -60,6 +64,7 @@ class Config:
             file_size_limit=int(env.get("FILE_SIZE_LIMIT", cls.file_size_limit)),
             export_expiry=int(env.get("EXPORT_EXPIRY", cls.export_expiry)),
             jobs_inline=_bool(env.get("JOBS_INLINE", "false")),
+            cli_locale=locale_from_environment(env, SUPPORTED_LOCALES),
         )
         values.update(overrides)
         if "database_url" in overrides:

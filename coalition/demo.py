@@ -14,6 +14,7 @@ from coalition.campaigns.demo import load_demo_campaigns
 from coalition.materials.demo import load_demo_materials
 from coalition.outreach.demo import load_demo_outreach
 from coalition.extensions import db
+from coalition.i18n import _
 from coalition.organizations.models import Organization
 
 DEMO_ORGANIZATIONS = [
@@ -68,11 +69,12 @@ def load_demo() -> list[str]:
     campaign = load_demo_campaigns()
     load_demo_materials(campaign)
     load_demo_outreach(campaign)
+    coordinator = "curl -s -u demo-coordinator:demo-coordinator-secret " \
+                  "-d grant_type=client_credentials http://127.0.0.1:5000/oauth/token"
     return [
-        "Demo coalition loaded.",
-        "Get a coordinator token:",
-        "  curl -s -u demo-coordinator:demo-coordinator-secret "
-        "-d grant_type=client_credentials http://127.0.0.1:5000/oauth/token",
-        "Member credentials: demo-member:demo-member-secret; "
-        "German translator: demo-translator-de:demo-translator-de-secret.",
+        _("Demo coalition loaded."),
+        _("Get a coordinator token:"),
+        f"  {coordinator}",
+        _("Member credentials: %(member)s; German translator: %(translator)s.",
+          member="demo-member:demo-member-secret", translator="demo-translator-de:demo-translator-de-secret"),
     ]

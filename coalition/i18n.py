@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, force_locale, get_locale
 from flask_babel import gettext as _  # noqa: F401  (re-exported for the domains)
 from flask_babel import lazy_gettext as _l  # noqa: F401
+from flask_babel import ngettext  # noqa: F401
 
 
 def supported_locales() -> tuple[str, ...]:
@@ -46,6 +49,35 @@ def fallback_chain(tag: str, source: str | None = None) -> list[str]:
     if source and source not in chain:
         chain.append(source)
     return chain
+
+
+# Where POSIX programs look for the language of their messages, in order.
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def locale_from_environment(environ, supported: tuple[str, ...]) -> str:
+    """The first supported locale the POSIX locale variables name (`de_AT.UTF-8` → `de`), else
+    English. `C` and `POSIX` name no language: containers often set LC_ALL=C.UTF-8 for the encoding."""
+    for variable in LOCALE_VARIABLES:
+        for value in environ.get(variable, "").split(":"):
+            tag = value.split(".")[0].split("@")[0]
+            if tag in ("", "C", "POSIX"):
+                continue
+            for candidate in fallback_chain(tag):
+                if candidate in supported:
+                    return candidate
+    return "en"
+
+
+def in_cli_locale(command):
+    """Run a command with its messages in the language of its environment (LANG and the like)."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        with force_locale(current_app.extensions["coalition.config"].cli_locale):
+            return command(*args, **kwargs)
+
+    return wrapper
 
 
 def set_content_language(response):

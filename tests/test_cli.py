@@ -1,7 +1,11 @@
 """The `coalition` command line as an operator meets it."""
 
+from dataclasses import replace
+
+import pytest
 from sqlalchemy import select
 
+from coalition.config import Config
 from coalition.organizations.models import Organization
 
 
@@ -18,3 +22,25 @@ def test_orgs_create_with_a_bad_slug_says_why_and_writes_nothing(app, db_session
     assert result.exit_code == 1
     assert "Invalid request" in result.output and "lower-case letters" in result.output
     assert db_session.scalars(select(Organization).filter_by(name="X")).first() is None
+
+
+def test_the_command_line_speaks_the_language_of_its_environment(app, db_session, monkeypatch):
+    german = replace(app.extensions["coalition.config"], cli_locale="de")
+    monkeypatch.setitem(app.extensions, "coalition.config", german)
+    runner = app.test_cli_runner()
+    created = runner.invoke(args=["orgs", "create", "lokal-ngo", "--name", "Lokal"])
+    assert created.output == "Mitgliedsorganisation lokal-ngo angelegt.\n"
+    refused = runner.invoke(args=["orgs", "create", "Bad Slug", "--name", "X"])
+    assert refused.exit_code == 1
+    assert "Unzulässige Anfrage" in refused.output and "Kleinbuchstaben" in refused.output
+
+
+@pytest.mark.parametrize("environment, locale", [
+    ({}, "en"),
+    ({"LANG": "de_AT.UTF-8"}, "de"),
+    ({"LC_ALL": "C.UTF-8", "LANG": "pl_PL.UTF-8"}, "pl"),
+    ({"LANGUAGE": "pt_BR:it", "LANG": "fr_FR.UTF-8"}, "it"),
+    ({"LANG": "POSIX"}, "en"),
+])
+def test_the_command_line_language_comes_from_the_locale_variables(environment, locale):
+    assert Config.from_env(environment).cli_locale == locale

@@ -6,15 +6,17 @@ import click
 from flask.cli import AppGroup
 
 from coalition.extensions import db
+from coalition.i18n import in_cli_locale, ngettext
 
 exports_cli = AppGroup("exports", help="Background export files.")
 
 
 @exports_cli.command("purge")
+@in_cli_locale
 def purge_command():
     """Delete the files of expired exports."""
     from coalition.metrics.operations import remove_expired_exports
 
     removed = remove_expired_exports()
     db.commit()
-    click.echo(f"Removed {removed} expired export files.")
+    click.echo(ngettext("Removed %(num)d expired export file.", "Removed %(num)d expired export files.", removed))

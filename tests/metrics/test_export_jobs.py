@@ -187,10 +187,17 @@ def test_expired_export_is_410_and_purge_removes_its_file(app, client, coordinat
 
     result = app.test_cli_runner().invoke(args=["exports", "purge"])
     assert result.exit_code == 0, result.output
-    assert "Removed 1 expired export files." in result.output
+    assert result.output == "Removed 1 expired export file.\n"
     assert not path.exists()
     assert db.session.get(ExportJob, body["id"], populate_existing=True).file_name is None
     assert client.get(body["links"]["download"], headers=headers).status_code == 410
+
+
+def test_purge_counts_in_the_language_of_its_environment(app, db_session, monkeypatch):
+    polish = dataclasses.replace(app.extensions["coalition.config"], cli_locale="pl")
+    monkeypatch.setitem(app.extensions, "coalition.config", polish)
+    result = app.test_cli_runner().invoke(args=["exports", "purge"])
+    assert result.output == "Usunięto 0 wygasłych plików eksportu.\n"
 
 
 def test_purge_keeps_exports_that_have_not_expired(app, client, coordinator, auth_headers, inline_jobs):
