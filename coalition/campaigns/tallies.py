@@ -98,16 +98,19 @@ _CREATE_MISSING = text(
     f"SELECT :campaign_id, k.organization_id, k.country, k.channel, 0, 0, :now FROM {_KEYS} "
     "ORDER BY k.organization_id, k.country, k.channel ON CONFLICT DO NOTHING"
 )
+# The organizations, listed apart, let PostgreSQL read only their tallies through the primary key.
 _LOCK = text(
     "SELECT t.organization_id, t.country, t.channel, t.total_count, t.total_as_of, t.delta_sum, t.last_delta_as_of "
     f"FROM signature_tallies AS t JOIN {_KEYS} ON t.organization_id = k.organization_id "
     "AND t.country = k.country AND t.channel = k.channel WHERE t.campaign_id = :campaign_id "
+    "AND t.organization_id = ANY(ARRAY(SELECT json_array_elements_text(CAST(:organization_ids AS json)))) "
     "ORDER BY t.organization_id, t.country, t.channel FOR UPDATE OF t"
 ).columns(total_as_of=TALLY.c.total_as_of.type, last_delta_as_of=TALLY.c.last_delta_as_of.type)
 
 
 def _lock_many_postgresql(campaign_id: str, keys: list[Key], now: datetime) -> dict[Key, TallyState]:
-    params = {"campaign_id": campaign_id, "now": now, "keys": orjson.dumps(keys).decode()}
+    params = {"campaign_id": campaign_id, "now": now, "keys": orjson.dumps(keys).decode(),
+              "organization_ids": orjson.dumps(sorted({key[0] for key in keys})).decode()}
     db.session.execute(_CREATE_MISSING, params)
     return _states(db.session.execute(_LOCK, params))
 
