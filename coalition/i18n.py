@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from functools import wraps
+from functools import lru_cache, wraps
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, force_locale
 from flask_babel import gettext as _  # noqa: F401  (re-exported for the domains)
 from flask_babel import lazy_gettext as _l  # noqa: F401
 from flask_babel import ngettext  # noqa: F401
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 
 def supported_locales() -> tuple[str, ...]:
@@ -19,18 +21,17 @@ def select_locale() -> str:
     """`?locale=`, else the best `Accept-Language` match, else English (also outside requests: CLI)."""
     if not has_request_context():
         return current_app.extensions["coalition.config"].default_locale
-    locales = supported_locales()
-    asked = request.args.get("locale")
+    return _best_locale(request.args.get("locale"), request.headers.get("Accept-Language", ""), supported_locales())
+
+
+@lru_cache(maxsize=512)
+def _best_locale(asked: str | None, accept_language: str, locales: tuple[str, ...]) -> str:
+    """Clients send the same few headers again and again: each is parsed once."""
     if asked:
         for candidate in fallback_chain(asked):
             if candidate in locales:
                 return candidate
-    return request.accept_languages.best_match(locales) or "en"
-
-
-def current_locale() -> str:
-    """The request's interface locale as a BCP 47 tag."""
-    return str(get_locale() or "en").replace("_", "-")
+    return parse_accept_header(accept_language, LanguageAccept).best_match(locales) or "en"
 
 
 def normalise_locale(tag: str) -> str:
@@ -88,7 +89,8 @@ def set_content_language(response):
         "text/plain",
         "text/html",
     ):
-        response.headers["Content-Language"] = current_locale()
+        # The selector flask-babel translates with, without building a babel Locale per answer.
+        response.headers["Content-Language"] = select_locale()
     return response
 
 

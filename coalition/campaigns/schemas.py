@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import marshmallow as ma
 
 from coalition.campaigns.models import CHANNELS, KINDS, MODES, STATUSES
@@ -200,8 +202,9 @@ _REMEMBERED_TYPES = (str, int)
 
 
 class _FieldLoader:
-    """`field.deserialize` for present values, cheaper: a value that loads is remembered, and the
-    field's own `_deserialize` and validators run without `deserialize`'s per-call set-up.
+    """`field.deserialize` for present values, cheaper: the field's own `_deserialize` and
+    validators run without `deserialize`'s per-call set-up, and a value that loads is remembered
+    for the rest of the call.
 
     Anything that does not load, and None, goes through `field.deserialize` itself, so the
     messages are marshmallow's own. Only loaded values are remembered (messages follow the
@@ -210,22 +213,26 @@ class _FieldLoader:
 
     def __init__(self, name: str, field: ma.fields.Field) -> None:
         self.name, self.field, self.required = name, field, field.required
-        self.remembered: dict = {}
         self.shortcut = not (field.pre_load or field.post_load)
         self.validators = tuple(field.validators)
 
-    def load(self, value, raw):
+    def load(self, value, raw, remembered: dict):
         field = self.field
         if self.shortcut and value is not None:
             try:
                 output = field._deserialize(value, self.name, raw)
                 if all(validator(output) is not False for validator in self.validators):
                     if value.__class__ in _REMEMBERED_TYPES:
-                        self.remembered[value] = (value.__class__, output)
+                        remembered[value] = (value.__class__, output)
                     return output
             except ma.ValidationError:
                 pass
         return field.deserialize(value, self.name, raw)
+
+
+@lru_cache(maxsize=32)
+def _loaders(schema: ma.Schema) -> tuple[_FieldLoader, ...]:
+    return tuple(_FieldLoader(name, field) for name, field in schema.fields.items())
 
 
 def load_each(schema: ma.Schema, raw_items: list) -> tuple[list[dict], dict[int, dict]]:
@@ -236,7 +243,7 @@ def load_each(schema: ma.Schema, raw_items: list) -> tuple[list[dict], dict[int,
     """
     fields = schema.fields
     known = fields.keys()
-    loaders = [_FieldLoader(name, field) for name, field in fields.items()]
+    loaders = [(loader, {}) for loader in _loaders(schema)]
     items, errors = [], {}
     for index, raw in enumerate(raw_items):
         if not isinstance(raw, dict):
@@ -245,7 +252,7 @@ def load_each(schema: ma.Schema, raw_items: list) -> tuple[list[dict], dict[int,
         item, messages = {}, {}
         if not raw.keys() <= known:
             messages = {name: ["Unknown field."] for name in raw if name not in fields}
-        for loader in loaders:
+        for loader, remembered in loaders:
             name = loader.name
             if name not in raw:
                 if loader.required:
@@ -253,12 +260,12 @@ def load_each(schema: ma.Schema, raw_items: list) -> tuple[list[dict], dict[int,
                 continue
             value = raw[name]
             if value.__class__ in _REMEMBERED_TYPES:
-                hit = loader.remembered.get(value)
+                hit = remembered.get(value)
                 if hit is not None and hit[0] is value.__class__:
                     item[name] = hit[1]
                     continue
             try:
-                item[name] = loader.load(value, raw)
+                item[name] = loader.load(value, raw, remembered)
             except ma.ValidationError as error:
                 messages[name] = error.messages
         if messages:
