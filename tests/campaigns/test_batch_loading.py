@@ -58,8 +58,8 @@ def test_time_ordered_uuids_carry_the_time_and_sort_by_it():
     singles = [new_time_ordered_uuid() for _ in range(100)]
     assert {(u.version, u.variant) for u in first} == {(7, uuid.RFC_4122)}
     assert before <= first[0].int >> 80 <= after
-    # 5000 ids need more than one millisecond's 4096 counter values, and still sort in order.
     # The variant's free bit and the random digits vary: they come from the randomness.
     assert {str(u)[19] for u in first} == set("89ab")
+    # 5000 ids need more than one millisecond's 4096 counter values, and still sort in order.
     ordered = [str(u) for u in first] + singles
     assert ordered == sorted(ordered) and len(set(ordered)) == 5100
