@@ -44,8 +44,8 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 class SignatureReport(Base):
     """One report of the append-only ledger; `figure` is the tally's figure right after it.
 
-    Every batch of 1000 reports pays for each index entry, so the ledger has two, both growing at
-    their right edge: the primary key, the campaign's reports in the order they were made (ids
+    Every batch of 1000 reports pays for each index entry, so the ledger has two, and new reports
+    only append to them: the primary key, a campaign's reports in the order they were made (ids
     are time-ordered UUIDs), and a BRIN range index on the time they were made (on PostgreSQL; a
     plain index elsewhere), which finds the reports made after a moment.
     """
