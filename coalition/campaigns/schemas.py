@@ -103,7 +103,8 @@ class SignatureBatchInputSchema(ma.Schema):
 
 
 class SignatureReportSchema(ma.Schema):
-    id = ma.fields.String()
+    id = ma.fields.String(metadata={
+        "description": "A time-ordered UUID (version 7): later reports sort after earlier ones."})
     organization = ma.fields.String()
     country = ma.fields.String()
     channel = ma.fields.String()
