@@ -37,6 +37,7 @@ def _seat_tables() -> dict[int, dict[str, int]]:
     return tables
 
 
+@lru_cache(maxsize=1)
 def member_states() -> tuple[str, ...]:
     """The EU-27 as ISO 3166-1 alpha-2 codes (Greece is GR), sorted."""
     return tuple(sorted(_seat_tables()[720]))
