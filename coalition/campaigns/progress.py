@@ -90,11 +90,11 @@ def _figures_at(reports: list, ends: list[datetime]) -> list[int]:
     return figures
 
 
-def figures_at(campaign: Campaign, instants: list[datetime], organization_id: str | None = None) -> list[tuple]:
-    """Replay the ledger: per (organization slug, country, channel), the figure at each instant."""
+def _ledger_by_key(campaign: Campaign, organization_id: str | None = None) -> dict[tuple, list]:
+    """The campaign's reports in the order they count, per (organization slug, country, channel)."""
     statement = (
-        select(SignatureReport.organization_id, SignatureReport.country, SignatureReport.channel,
-               SignatureReport.mode, SignatureReport.count, SignatureReport.as_of, Organization.slug)
+        select(Organization.slug, SignatureReport.country, SignatureReport.channel,
+               SignatureReport.mode, SignatureReport.count, SignatureReport.as_of)
         .join(Organization, Organization.id == SignatureReport.organization_id)
         .where(SignatureReport.campaign_id == campaign.id)
         .order_by(SignatureReport.as_of, SignatureReport.id)
@@ -104,35 +104,33 @@ def figures_at(campaign: Campaign, instants: list[datetime], organization_id: st
     by_key: dict[tuple, list] = defaultdict(list)
     for report in db.session.execute(statement):
         by_key[(report.slug, report.country, report.channel)].append(report)
-    return [(key, _figures_at(reports, instants)) for key, reports in by_key.items()]
+    return by_key
+
+
+def figures_at(campaign: Campaign, instants: list[datetime], organization_id: str | None = None) -> list[tuple]:
+    """Replay the ledger: per (organization slug, country, channel), the figure at each instant."""
+    return [(key, _figures_at(reports, instants))
+            for key, reports in _ledger_by_key(campaign, organization_id).items()]
 
 
 def signature_series(campaign: Campaign, granularity: str, group_by: str) -> dict:
     """Per group and period: the figure at the period's end and its increment over the previous one."""
-    reports = db.session.execute(
-        select(SignatureReport.organization_id, SignatureReport.country, SignatureReport.channel,
-               SignatureReport.mode, SignatureReport.count, SignatureReport.as_of, Organization.slug)
-        .join(Organization, Organization.id == SignatureReport.organization_id)
-        .where(SignatureReport.campaign_id == campaign.id)
-        .order_by(SignatureReport.as_of, SignatureReport.id)
-    ).all()
-    by_key: dict[tuple, list] = defaultdict(list)
-    for report in reports:
-        by_key[(report.organization_id, report.country, report.channel)].append(report)
-    group_of = {"country": lambda r: r.country, "organization": lambda r: r.slug, "channel": lambda r: r.channel}[group_by]
+    by_key = _ledger_by_key(campaign)
+    part = {"organization": 0, "country": 1, "channel": 2}[group_by]  # of the (slug, country, channel) key
     periods: list[date] = []
     ends: list[datetime] = []
-    if reports:
+    if by_key:
         step = timedelta(days=7 if granularity == "week" else 1)
-        start = _period_start(max(campaign.starts_on, reports[0].as_of.date()), granularity)
-        last = _period_start(reports[-1].as_of.date(), granularity)
+        first_as_of = min(reports[0].as_of for reports in by_key.values())
+        start = _period_start(max(campaign.starts_on, first_as_of.date()), granularity)
+        last = _period_start(max(reports[-1].as_of for reports in by_key.values()).date(), granularity)
         while start <= last:
             periods.append(start)
             start += step
         ends = [datetime.combine(p + step, time.min, tzinfo=timezone.utc) - timedelta(microseconds=1) for p in periods]
     figures: dict[str, list[int]] = defaultdict(lambda: [0] * len(periods))
-    for key_reports in by_key.values():
-        group = figures[group_of(key_reports[0])]
+    for key, key_reports in by_key.items():
+        group = figures[key[part]]
         for index, figure in enumerate(_figures_at(key_reports, ends)):
             group[index] += figure
     series = []

@@ -266,7 +266,7 @@ def test_members_list_their_own_reports_coordinators_all(client, campaign, membe
     assert client.get(url(campaign) + "?organization=org-x", headers=member_headers).status_code == 403
 
 
-def test_series_gives_figures_and_increments_per_period(client, campaign, member_headers):
+def test_series_gives_figures_and_increments_per_period(client, campaign, member, member_headers):
     post(client, campaign, member_headers, {"reports": [
         report(count=100, as_of="2026-03-02T10:00:00Z"),
         report(country="FR", count=10, as_of="2026-03-02T11:00:00Z"),
@@ -281,6 +281,9 @@ def test_series_gives_figures_and_increments_per_period(client, campaign, member
     weekly = client.get(url(campaign, "signatures/series?granularity=week&group_by=channel"), headers=member_headers)
     assert weekly.get_json()["series"] == [{"group": "online", "points": [
         {"period_start": "2026-03-02", "figure": 160, "increment": 160}]}]
+    by_organization = client.get(url(campaign, "signatures/series?granularity=week&group_by=organization"),
+                                 headers=member_headers).get_json()["series"]
+    assert [(s["group"], [p["figure"] for p in s["points"]]) for s in by_organization] == [(member.slug, [160])]
     assert client.get(url(campaign, "signatures/series?granularity=hour"), headers=member_headers).status_code == 422
 
 
