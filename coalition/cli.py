@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from coalition.extensions import db
-from coalition.i18n import _, in_cli_locale
+from coalition.i18n import _
 
 
 def _create_app():
@@ -42,7 +42,6 @@ def db_group():
 @db_group.command("upgrade")
 @click.argument("revision", default="head")
 @with_appcontext
-@in_cli_locale
 def db_upgrade(revision: str):
     """Apply migrations up to REVISION (default: the newest)."""
     from alembic import command
@@ -63,7 +62,6 @@ def orgs_group():
 @click.option("--country", default=None, help="ISO 3166-1 alpha-2 code")
 @click.option("--coordinator", is_flag=True, help="a lead organization of the coalition")
 @with_appcontext
-@in_cli_locale
 def orgs_create(slug: str, name: str, country: str | None, coordinator: bool):
     """Create an organization."""
     from coalition.organizations.operations import create_organization
@@ -90,7 +88,6 @@ def clients_group():
 @click.option("--locales", default=None, help="comma-separated locales a translator may write, e.g. de,fr")
 @click.option("--json", "as_json", is_flag=True, help="print the credentials as JSON")
 @with_appcontext
-@in_cli_locale
 def clients_create(org_slug: str, name: str, scopes: str, locales: str | None, as_json: bool):
     """Create a client; its secret is printed once and stored hashed."""
     from coalition.auth.operations import create_client
@@ -109,7 +106,6 @@ def clients_create(org_slug: str, name: str, scopes: str, locales: str | None, a
 
 @click.command("demo")
 @with_appcontext
-@in_cli_locale
 def demo_command():
     """Load a realistic demo coalition (idempotent)."""
     from coalition.demo import load_demo
@@ -131,7 +127,6 @@ def worker_command(burst: bool):
 @click.command("openapi")
 @click.option("--check", is_flag=True, help="fail if api_spec/openapi.yaml is stale")
 @with_appcontext
-@in_cli_locale
 def openapi_command(check: bool):
     """Write the OpenAPI document to api_spec/openapi.yaml."""
     from coalition.openapi import SPEC_PATH, openapi_yaml

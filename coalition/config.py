@@ -40,7 +40,7 @@ class Config:
     jobs_inline: bool = False
     testing: bool = False
     default_locale: str = "en"
-    # The language of command-line output, from LANGUAGE / LC_ALL / LC_MESSAGES / LANG.
+    # The language outside requests (command-line output), from LANGUAGE / LC_ALL / LC_MESSAGES / LANG.
     cli_locale: str = "en"
     locales: tuple[str, ...] = field(default=SUPPORTED_LOCALES)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from functools import lru_cache, wraps
+from functools import lru_cache
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, force_locale
+from flask_babel import Babel
 from flask_babel import gettext as _  # noqa: F401  (re-exported for the domains)
 from flask_babel import lazy_gettext as _l  # noqa: F401
 from flask_babel import ngettext  # noqa: F401
@@ -18,9 +18,10 @@ def supported_locales() -> tuple[str, ...]:
 
 
 def select_locale() -> str:
-    """`?locale=`, else the best `Accept-Language` match, else English (also outside requests: CLI)."""
+    """`?locale=`, else the best `Accept-Language` match, else English; outside a request (the
+    command line) the language of the environment."""
     if not has_request_context():
-        return current_app.extensions["coalition.config"].default_locale
+        return current_app.extensions["coalition.config"].cli_locale
     return _best_locale(request.args.get("locale"), request.headers.get("Accept-Language", ""), supported_locales())
 
 
@@ -68,17 +69,6 @@ def locale_from_environment(environ, supported: tuple[str, ...]) -> str:
                 if candidate in supported:
                     return candidate
     return "en"
-
-
-def in_cli_locale(command):
-    """Run a command with its messages in the language of its environment (LANG and the like)."""
-
-    @wraps(command)
-    def wrapper(*args, **kwargs):
-        with force_locale(current_app.extensions["coalition.config"].cli_locale):
-            return command(*args, **kwargs)
-
-    return wrapper
 
 
 def set_content_language(response):

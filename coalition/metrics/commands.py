@@ -6,13 +6,12 @@ import click
 from flask.cli import AppGroup
 
 from coalition.extensions import db
-from coalition.i18n import in_cli_locale, ngettext
+from coalition.i18n import ngettext
 
 exports_cli = AppGroup("exports", help="Background export files.")
 
 
 @exports_cli.command("purge")
-@in_cli_locale
 def purge_command():
     """Delete the files of expired exports."""
     from coalition.metrics.operations import remove_expired_exports
