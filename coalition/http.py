@@ -10,11 +10,13 @@ from coalition.i18n import _
 JSON_TYPES = frozenset({"application/json", "application/merge-patch+json"})
 
 
-def accepts(*mimetypes: str):
-    """Let a view take request bodies of these types instead of JSON (uploads, PO, XLIFF)."""
+def accepts(*mimetypes: str, text: bool = False):
+    """Let a view take request bodies of these types instead of JSON (uploads, PO, XLIFF);
+    `text` bodies (PO, XLIFF) may not hold NUL characters either."""
 
     def decorator(view):
         view.accepted_mimetypes = frozenset(mimetypes)
+        view.text_body = text
         return view
 
     return decorator
@@ -50,7 +52,10 @@ def check_request_body():
     limit = current_app.extensions["coalition.config"].max_json_length
     if request.mimetype in JSON_TYPES and (request.content_length or 0) > limit:
         raise ProblemError(_("A JSON body may not exceed %(limit)d bytes.", limit=limit), status=413)
-    if request.mimetype in JSON_TYPES and b"\\u0000" in request.get_data(cache=True):
+    if request.mimetype in JSON_TYPES:
+        if b"\\u0000" in request.get_data(cache=True):
+            _refuse_nul()
+    elif getattr(view, "text_body", False) and b"\x00" in request.get_data(cache=True):
         _refuse_nul()
     return None
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from coalition.campaigns.models import Campaign
 from coalition.extensions import db
-from coalition.i18n import fallback_chain, normalise_locale
+from coalition.i18n import fallback_chain
 from coalition.materials.models import FIELDS, Material, Translation
 from coalition.materials.translations import outdated_fields_of
 
@@ -29,7 +29,7 @@ def deliver(material: Material, asked: list[str], drafts: bool = False) -> dict:
     """Per field, the best approved text along the chain (any text with `drafts`), and who served it."""
     translations = {t.locale: t for t in db.session.scalars(
         select(Translation).filter_by(material_id=material.id))}
-    chain = locale_chain([normalise_locale(tag) for tag in asked], material.source_locale)
+    chain = locale_chain(asked, material.source_locale)
     outdated = outdated_fields_of(translations.values())
     fields, served, outdated_fields = {}, {}, []
     for name in FIELDS:

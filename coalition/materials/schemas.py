@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import url_for
 
 from coalition.i18n import _l
 from coalition.materials.models import KINDS
@@ -49,7 +50,7 @@ class FileSchema(ma.Schema):
     sha256 = ma.fields.String()
     locale = ma.fields.String(allow_none=True)
     created_date = UTCDateTime()
-    download_url = ma.fields.Function(lambda row: f"/api/v1/files/{row.id}")
+    download_url = ma.fields.Function(lambda row: url_for("materials.download_file", file_id=row.id))
 
 
 class FileUploadSchema(ma.Schema):

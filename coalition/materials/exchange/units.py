@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from coalition.auth.guard import Principal
 from coalition.campaigns.models import Campaign
-from coalition.errors import ProblemError, ValidationFailed
+from coalition.errors import ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _, normalise_locale
 from coalition.materials import qa
@@ -75,8 +75,10 @@ def export_units(campaign: Campaign, locale: str) -> list[ExportUnit]:
 def _resolve(campaign: Campaign, units: list[ImportUnit]) -> dict[str, tuple[Material, str]]:
     """Each unit's material and field; refuses the whole file when a unit is unknown or stale."""
     # Locked like a single edit: an import and an edit of the same material take turns.
+    named = {unit.id.rpartition(".")[0] for unit in units}
     materials = {m.slug: m for m in db.session.scalars(
-        select(Material).filter_by(campaign_id=campaign.id).with_for_update(of=Material))}
+        select(Material).filter_by(campaign_id=campaign.id).where(Material.slug.in_(named))
+        .with_for_update(of=Material))}
     resolved, problems = {}, {}
     for unit in units:
         slug, _dot, name = unit.id.rpartition(".")
@@ -100,8 +102,6 @@ def import_file(campaign: Campaign, locale: str, principal: Principal, data: byt
                 read: Callable[[Campaign, str, bytes], list[ImportUnit]]) -> dict:
     """Read an uploaded file with `read` (PO or XLIFF) and import its units, if the caller may write."""
     check_may_write(principal, locale)
-    if b"\x00" in data:
-        raise ProblemError(_("Text may not contain NUL characters."), status=400)
     return import_units(campaign, locale, principal, read(campaign, locale, data))
 
 
@@ -112,11 +112,12 @@ def import_units(campaign: Campaign, locale: str, principal: Principal, units: l
     by_material: dict[str, list[ImportUnit]] = defaultdict(list)
     for unit in units:
         by_material[resolved[unit.id][0].id].append(unit)
+    translations = {t.material_id: t for t in db.session.scalars(select(Translation).where(
+        Translation.material_id.in_(list(by_material)), Translation.locale == locale))}
     summary = {"updated": 0, "unchanged": 0, "conflicts": [], "errors": []}
-    for unit_list in by_material.values():
+    for material_id, unit_list in by_material.items():
         material = resolved[unit_list[0].id][0]
-        translation = db.session.scalars(
-            select(Translation).filter_by(material_id=material.id, locale=locale)).first()
+        translation = translations.get(material_id)
         current = translation.target_fields() if translation else dict.fromkeys(FIELDS)
         changes = {}
         for unit in unit_list:

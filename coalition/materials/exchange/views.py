@@ -39,7 +39,7 @@ def export_po(slug, locale):
 
 @blp.post("/campaigns/<slug>/translations/<locale>.po")
 @require_scope("translations:write")
-@accepts(*PO_TYPES)
+@accepts(*PO_TYPES, text=True)
 @blp.response(200, ImportSummarySchema)
 def import_po(slug, locale):
     """Import a PO file: drafts and texts under review are updated, approved ones reported as conflicts."""
@@ -63,7 +63,7 @@ def export_xliff(slug, locale):
 
 @blp.post("/campaigns/<slug>/translations/<locale>.xlf")
 @require_scope("translations:write")
-@accepts(*XLIFF_TYPES)
+@accepts(*XLIFF_TYPES, text=True)
 @blp.response(200, ImportSummarySchema)
 def import_xliff(slug, locale):
     """Import an XLIFF 2.0 file: drafts and texts under review are updated, approved ones are conflicts."""

@@ -102,6 +102,6 @@ def read_document(campaign: Campaign, locale: str, data: bytes) -> list[ImportUn
             units.append(ImportUnit(id=unit.get("id", ""), target=target,
                                     status="draft" if "initial" in states else "needs_review",
                                     revision=int(revision) if revision.isdigit() else None))
-    if not units and not root.findall(_q("file")):
+    if not root.findall(_q("file")):
         raise _refuse(_("The document has no file element."))
     return units
