@@ -65,11 +65,10 @@ def orgs_group():
 def orgs_create(slug: str, name: str, country: str | None, coordinator: bool):
     """Create an organization."""
     from coalition.organizations.operations import create_organization
+    from coalition.organizations.schemas import OrganizationCreateSchema
 
-    organization = _run(lambda: create_organization(
-        slug, name, country=country.upper() if country else None,
-        role="coordinator" if coordinator else "member",
-    ))
+    organization = _run(lambda: create_organization(**_loaded(OrganizationCreateSchema(), {
+        "slug": slug, "name": name, "country": country, "role": "coordinator" if coordinator else "member"})))
     if organization.role == "coordinator":
         click.echo(_("Created the coordinator organization %(slug)s.", slug=organization.slug))
     else:
@@ -91,11 +90,13 @@ def clients_group():
 def clients_create(org_slug: str, name: str, scopes: str, locales: str | None, as_json: bool):
     """Create a client; its secret is printed once and stored hashed."""
     from coalition.auth.operations import create_client
+    from coalition.auth.schemas import ClientCreateSchema
     from coalition.organizations.operations import get_organization_or_404
 
     def create():
-        organization = get_organization_or_404(org_slug)
-        return create_client(organization, name, scopes.split(), locales.split(",") if locales else None)
+        fields = _loaded(ClientCreateSchema(), {
+            "name": name, "scopes": scopes.split(), "locales": locales.split(",") if locales else None})
+        return create_client(get_organization_or_404(org_slug), **fields)
 
     client, secret = _run(create)
     if as_json:
@@ -140,6 +141,18 @@ def openapi_command(check: bool):
     SPEC_PATH.parent.mkdir(exist_ok=True)
     SPEC_PATH.write_text(document)
     click.echo(_("Wrote %(path)s.", path=SPEC_PATH))
+
+
+def _loaded(schema, values: dict) -> dict:
+    """Command-line values, checked and normalised as the API does (`el` is Greece, `GR`)."""
+    from marshmallow import ValidationError
+
+    from coalition.errors import ValidationFailed
+
+    try:
+        return schema.load({name: value for name, value in values.items() if value is not None})
+    except ValidationError as error:
+        raise ValidationFailed(errors=error.messages) from None
 
 
 def _run(operation):

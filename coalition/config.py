@@ -93,5 +93,4 @@ class Config:
             "API_TITLE": "Coalition API",
             "API_VERSION": "1.0.0",
             "OPENAPI_VERSION": "3.1.0",
-            "JSON_SORT_KEYS": False,
         }

@@ -55,14 +55,13 @@ class ProblemError(Exception):
     status = 400
 
     def __init__(self, detail=None, *, errors: Mapping | None = None, headers: Mapping | None = None,
-                 status: int | None = None, type_: str | None = None):
+                 status: int | None = None):
         super().__init__(str(detail) if detail else self.__class__.__name__)
         if status is not None:
             self.status = status
         self.detail = detail
         self.errors = errors
         self.headers = dict(headers or {})
-        self.type = type_
 
 
 class BadRequest(ProblemError):
@@ -113,9 +112,9 @@ def _merge_locations(messages: Mapping) -> dict:
     return merged
 
 
-def problem_response(status: int, detail=None, errors=None, headers=None, type_=None):
+def problem_response(status: int, detail=None, errors=None, headers=None):
     body = {
-        "type": type_ or "about:blank",
+        "type": "about:blank",
         "title": str(TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])),
         "status": status,
         "detail": str(detail) if detail else str(DETAILS.get(status, "")),
@@ -131,7 +130,7 @@ def problem_response(status: int, detail=None, errors=None, headers=None, type_=
 
 
 def handle_problem(error: ProblemError):
-    return problem_response(error.status, error.detail, error.errors, error.headers, error.type)
+    return problem_response(error.status, error.detail, error.errors, error.headers)
 
 
 # Headers that a werkzeug exception sets and a client needs: Allow on 405, Retry-After on 429,

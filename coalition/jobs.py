@@ -12,6 +12,7 @@ from collections.abc import Callable
 from flask import Flask, current_app
 
 from coalition.extensions import cache, db
+from coalition.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def run_worker(app: Flask, burst: bool = False) -> None:
 
     config = app.extensions["coalition.config"]
     if not config.redis_url:
-        raise SystemExit("REDIS_URL is not set: jobs run inline, no worker is needed.")
+        raise SystemExit(_("REDIS_URL is not set: jobs run inline, no worker is needed."))
     with app.app_context():
         # SimpleWorker runs jobs in this process: no fork, so the engine's pool is never shared.
         worker = SimpleWorker([queue()], connection=cache.redis)

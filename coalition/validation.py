@@ -138,6 +138,18 @@ class CountryCode(ma.fields.String):
         return text
 
 
+# Campaigns and organizations are named by slugs in URLs and logs.
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+
+
+class Slug(ma.fields.String):
+    """A slug: lower-case letters, digits and hyphens, at most 64, neither starting nor ending in a hyphen."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(validate=ma.validate.Regexp(
+            SLUG_PATTERN, error=_l("Use lower-case letters, digits and hyphens.")), **kwargs)
+
+
 class LocaleTag(ma.fields.String):
     """A BCP 47 language tag such as `de` or `pt-BR`, normalised."""
 

@@ -44,3 +44,14 @@ def test_the_command_line_speaks_the_language_of_its_environment(app, db_session
 ])
 def test_the_command_line_language_comes_from_the_locale_variables(environment, locale):
     assert Config.from_env(environment).cli_locale == locale
+
+
+def test_the_command_line_checks_values_as_the_api_does(app, db_session):
+    runner = app.test_cli_runner()
+    created = runner.invoke(args=["orgs", "create", "athens-ngo", "--name", "Athens", "--country", "el"])
+    assert created.exit_code == 0, created.output
+    assert db_session.scalars(select(Organization).filter_by(slug="athens-ngo")).one().country == "GR"
+    assert runner.invoke(args=["orgs", "create", "nowhere", "--name", "X", "--country", "XX"]).exit_code == 1
+    refused = runner.invoke(args=["clients", "create", "athens-ngo", "--name", "Script",
+                                  "--scopes", "materials:read", "--locales", "de,zz-not-a-tag"])
+    assert refused.exit_code == 1 and "BCP 47" in refused.output

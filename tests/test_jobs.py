@@ -36,10 +36,14 @@ def test_inline_job_waits_for_the_commit(app, db_session, backend):
 
 
 def test_rolled_back_work_enqueues_nothing(app, db_session):
+    queue = Queue(jobs.QUEUE_NAME, connection=cache.redis) if cache.redis is not None else None
+    if queue is not None:
+        queue.empty()
     jobs.enqueue(record_marker, "never")
     db.rollback()
     db.commit()
-    assert markers() == []
+    assert markers() == []  # inline: the job did not run
+    assert queue is None or queue.count == 0  # with Redis: nothing was enqueued
 
 
 @pytest.mark.redis

@@ -66,7 +66,7 @@ def _principal_from_database(token_hash: str) -> Principal | None:
     if token is None or token.revoked or token.is_expired():
         return None
     client = token.client
-    if client.disabled or not client.organization.is_active:
+    if not client.is_usable:
         return None
     return Principal(
         client_id=client.client_id,

@@ -35,6 +35,11 @@ class OAuthClient(Base):
 
     organization: Mapped[Organization] = relationship(lazy="joined")
 
+    @property
+    def is_usable(self) -> bool:
+        """Neither disabled nor of a suspended organization: it may get and use tokens."""
+        return not self.disabled and self.organization.is_active
+
     # authlib's ClientMixin protocol
     def get_client_id(self) -> str:
         return self.client_id

@@ -79,7 +79,7 @@ def list_clients(organization: Organization):
 
 
 def update_client(client: OAuthClient, **changes) -> OAuthClient:
-    """Rename, re-scope, limit to locales or disable a client; narrowing takes effect at once."""
+    """Rename, re-scope, limit to locales or disable a client; its tokens follow within a second."""
     if "name" in changes:
         client.name = changes["name"]
     if "scopes" in changes:
@@ -89,7 +89,9 @@ def update_client(client: OAuthClient, **changes) -> OAuthClient:
     if "disabled" in changes:
         client.disabled = bool(changes["disabled"])
     db.session.flush()
-    forget_tokens_after_commit(token_hashes_of(client_pk=client.id))
+    if changes.keys() & {"scopes", "locales", "disabled"}:
+        # What its tokens allow changed; a new name changes nothing they carry.
+        forget_tokens_after_commit(token_hashes_of(client_pk=client.id))
     return client
 
 

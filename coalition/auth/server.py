@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from coalition.auth.guard import document_auth_responses, effective_scopes
 from coalition.auth.models import OAuthClient, OAuthToken, hash_secret
+from coalition.auth.operations import get_client, revoke_token
 from coalition.auth.scopes import SCOPES, allowed_scopes
 from coalition.extensions import db
 
@@ -44,8 +45,8 @@ def allowed_scope_for(client: OAuthClient, requested: str | None) -> str:
 
 
 def query_client(client_id: str) -> OAuthClient | None:
-    client = db.session.scalars(select(OAuthClient).filter_by(client_id=client_id)).first()
-    if client is None or client.disabled or not client.organization.is_active:
+    client = get_client(client_id)
+    if client is None or not client.is_usable:
         log.info("token request for unknown, disabled or suspended client %s", client_id)
         return None
     return client
@@ -77,8 +78,6 @@ class TokenRevocation(RevocationEndpoint):
         return query_token(token_string)
 
     def revoke_token(self, token, request):
-        from coalition.auth.operations import revoke_token
-
         revoke_token(token)
         db.commit()
 
@@ -99,7 +98,7 @@ class TokenIntrospection(IntrospectionEndpoint):
 
     def introspect_token(self, token):
         client = token.client
-        if client.disabled or not client.organization.is_active:
+        if not client.is_usable:
             return {"active": False}
         return {
             "active": True,

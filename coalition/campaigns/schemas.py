@@ -7,11 +7,9 @@ from functools import lru_cache
 import marshmallow as ma
 
 from coalition.campaigns.models import CHANNELS, KINDS, MODES, STATUSES
-from coalition.i18n import _l
 from coalition.schemas import PageArgsSchema
-from coalition.validation import CountryCode, Integer, LocaleTag, UTCDateTime
+from coalition.validation import CountryCode, Integer, LocaleTag, Slug, UTCDateTime
 
-SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 MAX_COUNT = 10_000_000
 MAX_BATCH = 1000
 
@@ -53,8 +51,7 @@ class CampaignChangeSchema(ma.Schema):
 
 
 class CampaignCreateSchema(CampaignChangeSchema):
-    slug = ma.fields.String(required=True, validate=ma.validate.Regexp(
-        SLUG_PATTERN, error=_l("Use lower-case letters, digits and hyphens.")))
+    slug = Slug(required=True)
     title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
     kind = ma.fields.String(load_default="eci", validate=ma.validate.OneOf(KINDS))
     status = ma.fields.String(load_default="draft", validate=ma.validate.OneOf(STATUSES))

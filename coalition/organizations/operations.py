@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 
 from coalition.errors import Conflict, NotFound, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _
 from coalition.organizations.models import ROLES, Organization
+from coalition.validation import SLUG_PATTERN
 
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise ValidationFailed(errors={"role": [_("Must be one of: %(choices)s.", choices=", ".join(ROLES))]})
 
 
 def get_organization(slug: str) -> Organization | None:
@@ -27,10 +29,9 @@ def get_organization_or_404(slug: str) -> Organization:
 
 def create_organization(slug: str, name: str, country: str | None = None, role: str = "member",
                         website: str | None = None) -> Organization:
-    if not SLUG_RE.match(slug or ""):
+    if not SLUG_PATTERN.match(slug or ""):
         raise ValidationFailed(errors={"slug": [_("Use lower-case letters, digits and hyphens.")]})
-    if role not in ROLES:
-        raise ValidationFailed(errors={"role": [_("Must be one of: member, coordinator.")]})
+    _check_role(role)
     if get_organization(slug) is not None:
         raise Conflict(_("An organization with this slug already exists."))
     organization = Organization(slug=slug, name=name, country=country, role=role, website=website)
@@ -53,8 +54,8 @@ def update_organization(organization: Organization, acting_organization_id: str 
                         **changes) -> Organization:
     """Change name, country, website or role; a coordinator cannot demote its own organization."""
     role = changes.get("role")
-    if role is not None and role not in ROLES:
-        raise ValidationFailed(errors={"role": [_("Must be one of: member, coordinator.")]})
+    if role is not None:
+        _check_role(role)
     if role == "member" and organization.id == acting_organization_id and organization.is_coordinator:
         raise Conflict(_("You cannot demote your own organization."))
     for name in ("name", "country", "website", "role"):

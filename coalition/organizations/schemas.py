@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from coalition.i18n import _l
 from coalition.organizations.models import ROLES, STATUSES
 from coalition.schemas import PageArgsSchema
-from coalition.validation import CountryCode, UTCDateTime
-
-_SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
-
+from coalition.validation import CountryCode, Slug, UTCDateTime
 
 class OrganizationSchema(ma.Schema):
     slug = ma.fields.String(dump_only=True)
@@ -32,8 +28,7 @@ class _OrganizationFields(ma.Schema):
 
 
 class OrganizationCreateSchema(_OrganizationFields):
-    slug = ma.fields.String(required=True, validate=ma.validate.Regexp(
-        _SLUG_PATTERN, error=_l("Use lower-case letters, digits and hyphens.")))
+    slug = Slug(required=True)
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
     role = ma.fields.String(load_default="member", validate=ma.validate.OneOf(ROLES))
 
