@@ -65,10 +65,10 @@ def load_demo_organizations() -> dict[str, Organization]:
 
 def load_demo() -> list[str]:
     """Load every domain's demo data; answer what a newcomer needs to know."""
-    load_demo_organizations()
+    organizations = load_demo_organizations()
     campaign = load_demo_campaigns()
     load_demo_materials(campaign)
-    load_demo_outreach(campaign)
+    load_demo_outreach(campaign, list(organizations.values()))
     coordinator = "curl -s -u demo-coordinator:demo-coordinator-secret " \
                   "-d grant_type=client_credentials http://127.0.0.1:5000/oauth/token"
     return [

@@ -31,7 +31,9 @@ def projected_date(current: int, target: int | None, daily_rate: float, today: d
     return today + timedelta(days=math.ceil((target - current) / daily_rate))
 
 
-def _pace(now_figure: int, week_ago: int, month_ago: int, rate_start: int) -> dict:
+def _pace(now_figure: int, past: list[int]) -> dict:
+    """Change over the last 7 and 30 days and the daily rate, from the figures 30, RATE_DAYS and 7 days ago."""
+    month_ago, rate_start, week_ago = past
     return {
         "last_7_days": now_figure - week_ago,
         "last_30_days": now_figure - month_ago,
@@ -83,17 +85,13 @@ def campaign_metrics(campaign: Campaign, principal: Principal) -> dict:
         now_by_country[country] += figure
         now_by_organization[organization] += figure
 
-    def pace(current: int, past: list[int]) -> dict:
-        month_ago, rate_start, week_ago = past
-        return _pace(current, week_ago, month_ago, rate_start)
-
     thresholds = campaign_thresholds(campaign)
     total = sum(now_by_country.values())
-    overall = pace(total, [sum(column) for column in zip(*past_by_country.values())] or [0, 0, 0])
+    overall = _pace(total, [sum(column) for column in zip(*past_by_country.values())] or [0, 0, 0])
     countries = []
     for country in sorted(set(now_by_country) | set(thresholds)):
         current, threshold = now_by_country.get(country, 0), thresholds.get(country)
-        country_pace = pace(current, past_by_country[country])
+        country_pace = _pace(current, past_by_country[country])
         countries.append({
             "country": country, "count": current, "threshold": threshold,
             "met": current >= threshold if threshold else None, **country_pace,
@@ -114,7 +112,7 @@ def campaign_metrics(campaign: Campaign, principal: Principal) -> dict:
                                               campaign.signature_goal, overall["daily_rate"], today),
         "countries": countries,
         "organizations": [
-            {"organization": slug, "count": count, **pace(count, past_by_organization[slug])}
+            {"organization": slug, "count": count, **_pace(count, past_by_organization[slug])}
             for slug, count in sorted(now_by_organization.items(), key=lambda item: (-item[1], item[0]))
         ],
         "outreach": _outreach(campaign, scope.organization_id, today - timedelta(days=30)),

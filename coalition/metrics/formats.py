@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 
+from coalition.db import utcnow
 from coalition.metrics.datasets import Column
 from coalition.validation import rfc3339
 
@@ -171,7 +172,7 @@ def data_package_descriptor(content: ExportContent) -> dict:
         "profile": "tabular-data-package",
         "name": content.name,
         "title": content.title,
-        "created": rfc3339(datetime.now(timezone.utc).replace(microsecond=0)),
+        "created": rfc3339(utcnow().replace(microsecond=0)),
         "resources": [{
             "profile": "tabular-data-resource",
             "name": content.resource,

@@ -49,9 +49,5 @@ class ExportJob(Base):
     organization: Mapped[Organization] = relationship()
     campaign: Mapped[Campaign] = relationship()
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status == ExportStatus.FINISHED
-
     def is_expired(self, now: datetime | None = None) -> bool:
         return self.expires_at is not None and self.expires_at <= (now or utcnow())

@@ -14,7 +14,7 @@ from coalition.auth.guard import Principal
 from coalition.campaigns.models import Campaign
 from coalition.campaigns.operations import get_campaign
 from coalition.db import utcnow
-from coalition.errors import NotFound, ProblemError, ValidationFailed
+from coalition.errors import Conflict, NotFound, ProblemError, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _, fallback_chain, supported_locales
 from coalition.metrics import sources  # noqa: F401  (registers the domains' datasets)
@@ -58,9 +58,8 @@ def labels_locale(labels: str | None) -> str | None:
     ]})
 
 
-def export_content(dataset: Dataset, campaign: Campaign, scope: ExportScope, labels: str | None,
-                   rows=None) -> ExportContent:
-    """Header, Table Schema and rows of one export; `rows` defaults to the dataset's own stream."""
+def export_content(dataset: Dataset, campaign: Campaign, scope: ExportScope, labels: str | None) -> ExportContent:
+    """Header, Table Schema and rows of one export."""
     with force_locale(labels or "en"):
         titles = [str(column.label) for column in dataset.columns]
         fields = [
@@ -75,7 +74,7 @@ def export_content(dataset: Dataset, campaign: Campaign, scope: ExportScope, lab
         columns=dataset.columns,
         header=titles if labels else dataset.column_names,
         fields=fields,
-        rows=dataset.rows(campaign, scope) if rows is None else rows,
+        rows=dataset.rows(campaign, scope),
     )
 
 
@@ -130,14 +129,12 @@ def get_export_job_or_404(export_id: str, principal: Principal) -> ExportJob:
 
 def export_file_or_problem(job: ExportJob) -> Path:
     """The finished file: 409 while it is being built or failed, 410 once it has expired."""
+    if job.status == ExportStatus.FAILED:
+        raise Conflict(_("The export failed; ask for a new one."))
     if job.status != ExportStatus.FINISHED:
-        if job.status == ExportStatus.FAILED:
-            raise ProblemError(_("The export failed; ask for a new one."), status=409)
-        raise ProblemError(_("The export is not finished yet; try again later."), status=409)
-    if job.is_expired() or not job.file_name:
-        raise ProblemError(_("The export has expired; ask for a new one."), status=410)
-    path = exports_folder() / job.file_name
-    if not path.exists():
+        raise Conflict(_("The export is not finished yet; try again later."))
+    path = exports_folder() / job.file_name if job.file_name else None
+    if job.is_expired() or path is None or not path.exists():
         raise ProblemError(_("The export has expired; ask for a new one."), status=410)
     return path
 

@@ -61,13 +61,8 @@ def _demo_action(rng: random.Random, campaign: Campaign, organization: Organizat
     }
 
 
-def load_demo_outreach(campaign: Campaign) -> int:
-    """Add the demo actions that are missing (by external id); answer how many were added."""
-    from coalition.demo import DEMO_ORGANIZATIONS
-
-    slugs = [slug for slug, _name, _country, _role in DEMO_ORGANIZATIONS]
-    organizations = db.session.scalars(select(Organization).where(Organization.slug.in_(slugs)))
-    added = 0
+def load_demo_outreach(campaign: Campaign, organizations: list[Organization]) -> None:
+    """Add the demo actions that are missing (by external id)."""
     for organization in organizations:
         existing = set(db.session.scalars(select(OutreachAction.external_id).where(
             OutreachAction.organization_id == organization.id, OutreachAction.origin_system == ORIGIN)))
@@ -77,5 +72,3 @@ def load_demo_outreach(campaign: Campaign) -> int:
         missing = [item for item in items if item["external_id"] not in existing]
         if missing:
             log_actions(campaign, organization, missing)
-            added += len(missing)
-    return added

@@ -13,7 +13,7 @@ from coalition.materials.operations import existing_material_ids
 from coalition.organizations.models import Organization
 from coalition.outreach.models import KINDS, OutreachAction
 from coalition.outreach.privacy import personal_data_problem
-from coalition.outreach.schemas import date_order_errors
+from coalition.outreach.schemas import date_order_errors, origin_pair_errors
 
 # Every writable field and the value an action has when a write leaves it out.
 DEFAULTS = {
@@ -46,8 +46,7 @@ def action_errors(values: dict, known_materials: set[str]) -> dict:
     if values.get("kind") is not None and values["kind"] not in KINDS:
         errors["kind"] = [_("Must be one of: %(choices)s.", choices=", ".join(KINDS))]
     errors.update(date_order_errors(values.get("action_date"), values.get("end_date")))
-    if bool(values.get("origin_system")) != bool(values.get("external_id")):
-        errors["external_id"] = [_("Give origin_system and external_id together.")]
+    errors.update(origin_pair_errors(values.get("origin_system"), values.get("external_id")))
     texts = {"notes": [values.get("notes")], "locality": [values.get("locality")],
              "tags": values.get("tags") or []}
     for field, items in texts.items():

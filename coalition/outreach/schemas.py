@@ -27,6 +27,12 @@ def date_order_errors(action_date, end_date) -> dict:
     return {}
 
 
+def origin_pair_errors(origin_system, external_id) -> dict:
+    if bool(origin_system) != bool(external_id):
+        return {"external_id": [_("Give origin_system and external_id together.")]}
+    return {}
+
+
 class Tag(ma.fields.String):
     """A short label, trimmed and lower-cased so that `Berlin` and `berlin ` filter alike."""
 
@@ -81,8 +87,7 @@ class ActionFieldsSchema(ma.Schema):
         errors = date_order_errors(data.get("action_date"), data.get("end_date"))
         # A partial change is checked against the stored values, by the operation.
         if not partial:
-            if bool(data.get("origin_system")) != bool(data.get("external_id")):
-                errors["external_id"] = [_("Give origin_system and external_id together.")]
+            errors.update(origin_pair_errors(data.get("origin_system"), data.get("external_id")))
         if errors:
             raise ma.ValidationError(errors)
 
