@@ -8,7 +8,7 @@ from coalition.campaigns.models import Campaign
 from coalition.extensions import db
 from coalition.i18n import fallback_chain
 from coalition.materials.models import FIELDS, Material, Translation
-from coalition.materials.translations import outdated_fields_of
+from coalition.materials.translations import field_state, outdated_fields_of, translation_locales
 
 PROGRESS_STATES = ("untranslated", "draft", "needs_review", "approved", "outdated")
 
@@ -56,21 +56,16 @@ def campaign_progress(campaign: Campaign) -> list[dict]:
     by_key = {(t.material_id, t.locale): t for t in translations}
     outdated = outdated_fields_of(translations)
     result = []
-    for locale in [code for code in campaign.locales if code != campaign.source_locale]:
+    for locale in translation_locales(campaign, campaign.source_locale):
         counts = dict.fromkeys(PROGRESS_STATES, 0)
         for material in materials:
             if material.source_locale == locale:
                 continue
             translation = by_key.get((material.id, locale))
             for name in FIELDS:
-                if not getattr(material, name):
-                    continue
-                if translation is None or not getattr(translation, name):
-                    counts["untranslated"] += 1
-                elif name in outdated.get(translation.id, ()):
-                    counts["outdated"] += 1
-                else:
-                    counts[translation.status] += 1
+                if getattr(material, name):
+                    state, stale = field_state(translation, name, outdated)
+                    counts["outdated" if stale else state] += 1
         total = sum(counts.values())
         percent = round(100 * counts["approved"] / total, 1) if total else 0.0
         result.append({"locale": locale, "fields": total, **counts, "percent_approved": percent})

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from sqlalchemy import select, tuple_
 
 from coalition.auth.guard import Principal
+from coalition.campaigns.models import Campaign
 from coalition.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _, normalise_locale
@@ -19,17 +20,17 @@ from coalition.materials.models import (FIELDS, Material, MaterialRevision, Tran
 from coalition.materials.operations import diff_fields
 
 
-def translation_locales(material: Material) -> list[str]:
-    """The campaign's locales a material may be translated into (all but its own)."""
-    return [locale for locale in material.campaign.locales if locale != material.source_locale]
+def translation_locales(campaign: Campaign, source_locale: str) -> list[str]:
+    """The campaign's locales a text written in `source_locale` is translated into."""
+    return [locale for locale in campaign.locales if locale != source_locale]
 
 
 def check_locale(material: Material, locale: str) -> str:
     locale = normalise_locale(locale)
-    if locale not in translation_locales(material):
+    allowed = translation_locales(material.campaign, material.source_locale)
+    if locale not in allowed:
         raise ValidationFailed(errors={"locale": [_(
-            "Not a translation locale of this campaign: %(locales)s.",
-            locales=", ".join(translation_locales(material)) or "-")]})
+            "Not a translation locale of this campaign: %(locales)s.", locales=", ".join(allowed) or "-")]})
     return locale
 
 
@@ -70,6 +71,14 @@ def outdated_fields_of(translations: Iterable[Translation]) -> dict[str, list[st
         if changed:
             result[t.id] = changed
     return result
+
+
+def field_state(translation: Translation | None, name: str, outdated: dict[str, list[str]]) -> tuple[str, bool]:
+    """A field's state in a locale (`untranslated`, or its translation's status) and whether its
+    source changed since it was translated (`outdated` as `outdated_fields_of` answers it)."""
+    if translation is None or not getattr(translation, name):
+        return "untranslated", False
+    return translation.status, name in outdated.get(translation.id, ())
 
 
 def source_diff(translation: Translation) -> dict[str, str]:

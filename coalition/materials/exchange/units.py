@@ -18,7 +18,8 @@ from coalition.extensions import db
 from coalition.i18n import _, normalise_locale
 from coalition.materials import qa
 from coalition.materials.models import FIELDS, Material, Translation
-from coalition.materials.translations import check_may_write, outdated_fields_of, save_translation
+from coalition.materials.translations import (check_may_write, field_state, outdated_fields_of, save_translation,
+                                              translation_locales)
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class ImportUnit:
 def exchange_locale(campaign: Campaign, locale: str) -> str:
     """A locale the campaign translates into, or a 404-like refusal as a clear 422."""
     locale = normalise_locale(locale)
-    if locale == campaign.source_locale or locale not in campaign.locales:
+    if locale not in translation_locales(campaign, campaign.source_locale):
         raise ValidationFailed(_("This campaign is not translated into %(locale)s.", locale=locale),
                                errors={"locale": [_("Not a translation locale of this campaign.")]})
     return locale
@@ -63,12 +64,11 @@ def export_units(campaign: Campaign, locale: str) -> list[ExportUnit]:
             source = getattr(material, name)
             if not source:
                 continue
-            target = getattr(translation, name) if translation else None
+            state, stale = field_state(translation, name, outdated)
             units.append(ExportUnit(
-                id=f"{material.slug}.{name}", source=source, target=target or None,
-                state=translation.status if target else "untranslated",
-                outdated=bool(target) and name in outdated.get(translation.id, ()),
-                revision=material.revision))
+                id=f"{material.slug}.{name}", source=source,
+                target=getattr(translation, name) if state != "untranslated" else None,
+                state=state, outdated=stale, revision=material.revision))
     return units
 
 
