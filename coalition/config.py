@@ -45,7 +45,7 @@ class Config:
     locales: tuple[str, ...] = field(default=SUPPORTED_LOCALES)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Config":
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Config:
         env = os.environ if environ is None else environ
         instance = Path(env.get("INSTANCE_PATH", "instance")).resolve()
         values = dict(
@@ -72,7 +72,7 @@ class Config:
         return cls(**values)
 
     @classmethod
-    def for_tests(cls, **overrides) -> "Config":
+    def for_tests(cls, **overrides) -> Config:
         """Test settings: the database and Redis from the environment, everything else fixed."""
         base = dict(
             testing=True,

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from coalition.auth.models import OAuthClient, hash_secret
 from coalition.auth.scopes import SCOPES
 from coalition.campaigns.demo import load_demo_campaigns
-from coalition.materials.demo import load_demo_materials
-from coalition.outreach.demo import load_demo_outreach
 from coalition.extensions import db
 from coalition.i18n import _
+from coalition.materials.demo import load_demo_materials
 from coalition.organizations.models import Organization
+from coalition.outreach.demo import load_demo_outreach
 
 DEMO_ORGANIZATIONS = [
     # slug, name, country, role

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from coalition.campaigns.idempotency import remove_expired_keys
 from coalition.db import utcnow
@@ -22,7 +22,7 @@ def schedule_housekeeping(queue, now: datetime | None = None) -> str:
     now = now or utcnow()
     due_epoch = (int(now.timestamp()) // INTERVAL + 1) * INTERVAL
     scheduled = job_id(due_epoch)
-    queue.enqueue_at(datetime.fromtimestamp(due_epoch, timezone.utc), run_housekeeping, job_id=scheduled)
+    queue.enqueue_at(datetime.fromtimestamp(due_epoch, UTC), run_housekeeping, job_id=scheduled)
     return scheduled
 
 

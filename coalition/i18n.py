@@ -5,10 +5,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel
+from flask_babel import (
+    Babel,
+    ngettext,  # noqa: F401
+)
 from flask_babel import gettext as _  # noqa: F401  (re-exported for the domains)
 from flask_babel import lazy_gettext as _l  # noqa: F401
-from flask_babel import ngettext  # noqa: F401
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 

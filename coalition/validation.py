@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import marshmallow as ma
 from babel import Locale, UnknownLocaleError
@@ -85,7 +85,7 @@ class Integer(ma.fields.Integer):
 def rfc3339(value: datetime) -> str:
     """A moment as RFC 3339 text in UTC, `...Z` (a naive value is taken as UTC already)."""
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat() + "Z"
 
 
@@ -101,7 +101,7 @@ class UTCDateTime(ma.fields.DateTime):
             parsed = super()._deserialize(value, attr, data, **kwargs)
         if parsed.tzinfo is None:
             raise ma.ValidationError(_("Give a time zone offset, e.g. 2026-03-01T12:00:00Z."))
-        return parsed.astimezone(timezone.utc)
+        return parsed.astimezone(UTC)
 
     def _serialize(self, value: datetime | None, attr, obj, **kwargs):
         return None if value is None else rfc3339(value)

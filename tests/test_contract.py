@@ -5,9 +5,9 @@ import sys
 from pathlib import Path
 
 from alembic import command
-from babel.messages.pofile import read_po
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from babel.messages.pofile import read_po
 from openapi_spec_validator import validate
 from sqlalchemy import create_engine
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from coalition.audit import operations
-from coalition.audit import recording
+from coalition.audit import operations, recording
 from coalition.audit.schemas import AuditEntrySchema, AuditQuerySchema
 from coalition.auth.guard import require_scope
 from coalition.db import paginate

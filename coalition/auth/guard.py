@@ -42,7 +42,7 @@ class Principal:
         return self.locales is None or locale in self.locales
 
 
-def _validated_tokens() -> dict[str, tuple[float, "Principal"]]:
+def _validated_tokens() -> dict[str, tuple[float, Principal]]:
     """This process's validated tokens: hash → (monotonic expiry, principal)."""
     return current_app.extensions.setdefault("coalition.validated_tokens", {})
 

@@ -11,7 +11,6 @@ import ipaddress
 from flask import Flask, request
 from flask_limiter import Limiter
 
-
 LIMITED_ENDPOINTS = ("oauth.issue_token", "oauth.revoke_token", "oauth.introspect_token")
 
 

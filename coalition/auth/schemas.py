@@ -8,7 +8,6 @@ from coalition.auth.scopes import SCOPES
 from coalition.validation import LocaleTag, UTCDateTime
 
 
-
 class ClientSchema(ma.Schema):
     client_id = ma.fields.String(dump_only=True)
     organization = ma.fields.Function(lambda client: client.organization.slug, dump_only=True)

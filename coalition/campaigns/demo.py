@@ -5,7 +5,7 @@ Dates are relative to the day the demo is loaded, so metrics show a campaign in 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -65,6 +65,6 @@ def load_demo_campaigns() -> Campaign:
         edri = db.session.scalars(select(Organization).filter_by(slug="edri")).one()
         coordinator = Principal(client_id="demo-coordinator", organization_id=edri.id, organization_slug=edri.slug,
                                 role=edri.role, scopes=frozenset(), locales=None, expires_at=0)
-        last_week = datetime.combine(today - timedelta(days=1), time(18), tzinfo=timezone.utc)
+        last_week = datetime.combine(today - timedelta(days=1), time(18), tzinfo=UTC)
         record_reports(campaign, coordinator, _reports(last_week - timedelta(weeks=WEEKS - 1)))
     return campaign

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from sqlalchemy import func, select
@@ -127,7 +127,7 @@ def signature_series(campaign: Campaign, granularity: str, group_by: str) -> dic
         while start <= last:
             periods.append(start)
             start += step
-        ends = [datetime.combine(p + step, time.min, tzinfo=timezone.utc) - timedelta(microseconds=1) for p in periods]
+        ends = [datetime.combine(p + step, time.min, tzinfo=UTC) - timedelta(microseconds=1) for p in periods]
     figures: dict[str, list[int]] = defaultdict(lambda: [0] * len(periods))
     for key, key_reports in by_key.items():
         group = figures[key[part]]

@@ -6,17 +6,26 @@ the `delta` reports after that total; see SignatureTally.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
+from coalition.campaigns import eci
 from coalition.campaigns.counter import country_figures, refresh_counter_after_commit
 from coalition.campaigns.ledger import add_delta_in_one_statement, ledger_writer, write_tallies
 from coalition.campaigns.models import FUTURE_TOLERANCE, Campaign, Milestone
-from coalition.campaigns import eci
-from coalition.campaigns.operations import campaign_rules_or_404, campaign_thresholds, check_campaign_country
-from coalition.campaigns.tallies import TallyState, insert_ignoring_conflicts, load_stored_deltas, lock_tallies
+from coalition.campaigns.operations import (
+    campaign_rules_or_404,
+    campaign_thresholds,
+    check_campaign_country,
+)
+from coalition.campaigns.tallies import (
+    TallyState,
+    insert_ignoring_conflicts,
+    load_stored_deltas,
+    lock_tallies,
+)
 from coalition.db import new_time_ordered_uuid, new_time_ordered_uuids, new_uuid, utcnow
 from coalition.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from coalition.extensions import db
@@ -55,8 +64,8 @@ class _Rules:
     def __init__(self, campaign: Campaign, now: datetime) -> None:
         self.campaign = campaign
         self.latest = now + FUTURE_TOLERANCE
-        self.starts = datetime.combine(campaign.starts_on, time.min, tzinfo=timezone.utc)
-        self.after_end = datetime.combine(campaign.ends_on + timedelta(days=1), time.min, tzinfo=timezone.utc)
+        self.starts = datetime.combine(campaign.starts_on, time.min, tzinfo=UTC)
+        self.after_end = datetime.combine(campaign.ends_on + timedelta(days=1), time.min, tzinfo=UTC)
         self.country_problems: dict[str, str | None] = {}
 
     def check(self, item: dict) -> dict:

@@ -16,7 +16,6 @@ from coalition.materials import qa
 from coalition.materials.models import FIELDS, Material, MaterialRevision, MaterialTag
 
 
-
 def existing_material_ids(campaign: Campaign, ids: set[str]) -> set[str]:
     """Which of `ids` are materials of this campaign (other domains link to materials by id)."""
     if not ids:

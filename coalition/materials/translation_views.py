@@ -11,8 +11,12 @@ from coalition.extensions import db
 from coalition.materials import translations
 from coalition.materials.delivery import campaign_progress
 from coalition.materials.operations import get_material_or_404
-from coalition.materials.schemas import (CampaignLocalesSchema, TranslationDetailSchema, TranslationSchema,
-                                         TranslationWriteSchema)
+from coalition.materials.schemas import (
+    CampaignLocalesSchema,
+    TranslationDetailSchema,
+    TranslationSchema,
+    TranslationWriteSchema,
+)
 from coalition.schemas import PageArgsSchema, page_schema
 
 blp = Blueprint("translations", __name__, url_prefix="", description="Translations of materials and review.")

@@ -15,8 +15,13 @@ from coalition.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _, normalise_locale
 from coalition.materials import qa
-from coalition.materials.models import (FIELDS, Material, MaterialRevision, Translation,
-                                        TranslationEvent)
+from coalition.materials.models import (
+    FIELDS,
+    Material,
+    MaterialRevision,
+    Translation,
+    TranslationEvent,
+)
 from coalition.materials.operations import diff_fields
 
 

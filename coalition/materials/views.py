@@ -17,12 +17,20 @@ from coalition.i18n import _
 from coalition.materials import files, operations
 from coalition.materials.delivery import deliver
 from coalition.materials.models import FIELDS
-from coalition.materials.schemas import (DeliveredMaterialSchema, DeliveryArgsSchema, DiffArgsSchema,
-                                         FileSchema, FileUploadSchema, MaterialCreateSchema,
-                                         MaterialListArgsSchema, MaterialSchema, MaterialUpdateSchema,
-                                         RevisionDiffSchema, RevisionSchema)
+from coalition.materials.schemas import (
+    DeliveredMaterialSchema,
+    DeliveryArgsSchema,
+    DiffArgsSchema,
+    FileSchema,
+    FileUploadSchema,
+    MaterialCreateSchema,
+    MaterialListArgsSchema,
+    MaterialSchema,
+    MaterialUpdateSchema,
+    RevisionDiffSchema,
+    RevisionSchema,
+)
 from coalition.schemas import PageArgsSchema, page_response, page_schema
-
 
 
 class UploadParser(FlaskParser):

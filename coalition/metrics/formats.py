@@ -15,7 +15,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from coalition.db import utcnow
@@ -66,7 +66,7 @@ def _json_converter(column_type: str) -> Callable | None:
 def _xlsx_datetime(value):
     # Excel has no time zones: cells hold UTC wall-clock times (the column title says UTC).
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
     return value
 
 

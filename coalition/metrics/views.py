@@ -10,11 +10,15 @@ from coalition.campaigns.operations import get_campaign_or_404
 from coalition.db import utcnow
 from coalition.extensions import db
 from coalition.metrics import operations
-from coalition.metrics.figures import campaign_metrics
 from coalition.metrics.commands import exports_cli
+from coalition.metrics.figures import campaign_metrics
 from coalition.metrics.formats import FORMATS
-from coalition.metrics.schemas import (CampaignMetricsSchema, ExportJobSchema, ExportQuerySchema,
-                                       ExportRequestSchema)
+from coalition.metrics.schemas import (
+    CampaignMetricsSchema,
+    ExportJobSchema,
+    ExportQuerySchema,
+    ExportRequestSchema,
+)
 
 blp = Blueprint("exports", __name__, cli_group=None)
 blp.cli.add_command(exports_cli)
@@ -38,7 +42,7 @@ def get_campaign_metrics(slug: str):
 @require_scope(operations.FULL_SCOPE, operations.MEMBER_SCOPE)
 @blp.arguments(ExportQuerySchema, location="query")
 @blp.doc(responses={"200": _FILE_RESPONSE})
-def stream_export(args, slug: str, dataset: str, format: str):  # noqa: A002 (the URL's own word)
+def stream_export(args, slug: str, dataset: str, format: str):
     """Download a dataset of a campaign (csv, jsonl, xlsx, or zip data package)."""
     scope = operations.export_scope(current_principal())
     target, export_format = operations.resolve_export(dataset, format)

@@ -8,6 +8,7 @@ from coalition.organizations.models import ROLES, STATUSES
 from coalition.schemas import PageArgsSchema
 from coalition.validation import CountryCode, Slug, UTCDateTime
 
+
 class OrganizationSchema(ma.Schema):
     slug = ma.fields.String(dump_only=True)
     name = ma.fields.String(dump_only=True)

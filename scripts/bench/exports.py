@@ -24,24 +24,25 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import date, datetime, time as clock, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from alembic import command  # noqa: E402
-from sqlalchemy import delete, func, select  # noqa: E402
+from alembic import command
+from sqlalchemy import delete, func, select
 
-from coalition import create_app  # noqa: E402
-from coalition.campaigns.models import Campaign  # noqa: E402
-from coalition.cli import alembic_config  # noqa: E402
-from coalition.config import Config  # noqa: E402
-from coalition.extensions import db  # noqa: E402
-from coalition.metrics.datasets import ExportScope, get_dataset  # noqa: E402
-from coalition.metrics.formats import FORMATS  # noqa: E402
-from coalition.metrics.operations import export_content  # noqa: E402
-from coalition.organizations.models import Organization  # noqa: E402
-from coalition.outreach.models import KINDS, OutreachAction  # noqa: E402
+from coalition import create_app
+from coalition.campaigns.models import Campaign
+from coalition.cli import alembic_config
+from coalition.config import Config
+from coalition.extensions import db
+from coalition.metrics.datasets import ExportScope, get_dataset
+from coalition.metrics.formats import FORMATS
+from coalition.metrics.operations import export_content
+from coalition.organizations.models import Organization
+from coalition.outreach.models import KINDS, OutreachAction
 
 CAMPAIGN = "bench-exports"
 LIMIT_MB = 200
@@ -109,7 +110,7 @@ def copy_actions(campaign: Campaign, organizations: list[Organization], rows: in
             country = organization.country if randomness.random() < 0.8 else randomness.choice(list(LOCALITIES))
             kind = randomness.choice(KINDS)
             day = first_day + timedelta(days=randomness.randrange(days))
-            created = datetime.combine(day, clock(18), timezone.utc) + timedelta(minutes=randomness.randrange(4000))
+            created = datetime.combine(day, clock(18), UTC) + timedelta(minutes=randomness.randrange(4000))
             imported = number % 4 == 0
             copy.write_row((
                 str(uuid.UUID(int=randomness.getrandbits(128), version=4)), campaign.id, organization.id,

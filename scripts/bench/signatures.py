@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +52,7 @@ def prepare() -> tuple[str, str, str]:
     with app.app_context():
         command.upgrade(alembic_config(), "heads")
         suffix = uuid.uuid4().hex[:8]
-        today = datetime.now(timezone.utc).date()
+        today = datetime.now(UTC).date()
         campaign = create_campaign(f"bench-{suffix}", "Benchmark", today - timedelta(days=30),
                                    today + timedelta(days=300), kind="eci", status="live",
                                    eci_registered_on=date(2025, 1, 1))
@@ -161,7 +161,7 @@ def main() -> None:
         auth = {"Authorization": f"Bearer {bearer}", "Content-Type": "application/json"}
         counter_url = f"http://127.0.0.1:{APP_PORT}/api/v1/campaigns/{slug}/counter"
         signatures_path = f"/api/v1/campaigns/{slug}/signatures"
-        as_of = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        as_of = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         c = args.connections
 
         wrk(counter_url, 2, c)
@@ -184,7 +184,7 @@ def main() -> None:
         single = json.dumps({**delta, "country": "FR"}).encode()
         batch = json.dumps({"reports": [
             {**delta, "country": COUNTRIES[i % 27], "channel": ("online", "paper")[i // 27 % 2],
-             "as_of": (datetime.now(timezone.utc) - timedelta(minutes=i)).isoformat().replace("+00:00", "Z")}
+             "as_of": (datetime.now(UTC) - timedelta(minutes=i)).isoformat().replace("+00:00", "Z")}
             for i in range(1000)]}).encode()
 
         def send(body: bytes) -> None:

@@ -1,6 +1,6 @@
 """The report rules, called directly: figures, corrections, who may report what."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -25,7 +25,7 @@ def principal(organization) -> Principal:
 
 
 def at(day: int, hour: int = 12) -> datetime:
-    return datetime(2026, 3, day, hour, tzinfo=timezone.utc)
+    return datetime(2026, 3, day, hour, tzinfo=UTC)
 
 
 def item(mode="delta", count=10, when=None, **extra):

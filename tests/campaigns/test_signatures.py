@@ -1,6 +1,6 @@
 """Members report signature counts; the figures follow the ledger semantics."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import update
@@ -111,7 +111,7 @@ def test_a_rule_broken_late_in_a_batch_writes_nothing(client, campaign, member_h
 
 
 def future(minutes):
-    return (datetime.now(timezone.utc) + timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z")
+    return (datetime.now(UTC) + timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z")
 
 
 @pytest.mark.parametrize("change, field", [
@@ -134,7 +134,7 @@ def future(minutes):
     ({"reason": ""}, "reason"),
 ])
 def test_invalid_reports_are_refused_with_field_errors(client, db_session, member_headers, change, field):
-    campaign = factories.make_campaign(ends_on=datetime.now(timezone.utc).date() + timedelta(days=30))
+    campaign = factories.make_campaign(ends_on=datetime.now(UTC).date() + timedelta(days=30))
     db_session.commit()
     if change.get("as_of") == "2027-01-01T00:00:00Z":
         campaign.ends_on = datetime(2026, 12, 31).date()

@@ -2,10 +2,10 @@
 
 from sqlalchemy import func, select
 
+from coalition.campaigns.demo import SLUG as CAMPAIGN_SLUG
 from coalition.campaigns.operations import get_campaign
 from coalition.demo import load_demo
 from coalition.materials.delivery import campaign_progress
-from coalition.campaigns.demo import SLUG as CAMPAIGN_SLUG
 from coalition.materials.models import Material, Translation
 
 

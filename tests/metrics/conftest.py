@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -23,7 +23,7 @@ SAMPLE_COLUMNS = (
 CEST = timezone(timedelta(hours=2))
 
 SAMPLE_ROWS = [
-    ("plain", 1, 0.5, date(2026, 3, 1), datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc), True),
+    ("plain", 1, 0.5, date(2026, 3, 1), datetime(2026, 3, 1, 12, 0, tzinfo=UTC), True),
     ('Ünïcode, "quoted"\nsecond line', -7, Decimal("12.50"), date(2026, 12, 31),
      datetime(2026, 3, 1, 14, 30, 15, 250000, tzinfo=CEST), False),
     ("empty cells", None, None, None, None, None),

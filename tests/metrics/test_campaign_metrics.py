@@ -3,7 +3,7 @@
 import csv
 import io
 import math
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ from tests import factories
 
 
 def ago(days: int) -> str:
-    moment = datetime.now(timezone.utc) - timedelta(days=days)
+    moment = datetime.now(UTC) - timedelta(days=days)
     return moment.isoformat().replace("+00:00", "Z")
 
 

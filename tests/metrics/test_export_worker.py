@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rq import SimpleWorker
 from rq.registry import ScheduledJobRegistry
 
+from coalition import housekeeping
 from coalition.extensions import cache, db
 from coalition.jobs import queue
-from coalition import housekeeping
 from coalition.metrics.models import ExportJob
 from tests import factories
 from tests.conftest import obtain_token
@@ -67,14 +67,14 @@ def test_export_is_built_by_a_real_worker(app, committed_db):
 
 def test_worker_start_schedules_one_housekeeping_run_per_interval(registry):
     target = queue()
-    now = datetime(2026, 5, 1, 10, 20, tzinfo=timezone.utc)
+    now = datetime(2026, 5, 1, 10, 20, tzinfo=UTC)
 
     first = housekeeping.schedule_housekeeping(target, now=now)
     second = housekeeping.schedule_housekeeping(target, now=now + timedelta(minutes=5))
     assert first == second
     assert registry.get_job_ids() == [first]
     due = registry.get_scheduled_time(first)
-    assert due == datetime(2026, 5, 1, 11, 0, tzinfo=timezone.utc)
+    assert due == datetime(2026, 5, 1, 11, 0, tzinfo=UTC)
 
     later = housekeeping.schedule_housekeeping(target, now=due)
     assert later != first
@@ -91,7 +91,7 @@ def test_housekeeping_removes_expired_files_and_reschedules_itself(committed_db,
     path.write_text("slug\r\n")
     db.session.add(ExportJob(
         organization_id=organization.id, client_id="c", campaign_id=campaign.id, dataset="organizations",
-        format="csv", file_name=path.name, expires_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+        format="csv", file_name=path.name, expires_at=datetime(2026, 1, 1, tzinfo=UTC),
     ))
     db.session.commit()
 
@@ -106,4 +106,4 @@ def test_starting_the_worker_schedules_housekeeping(app, registry):
     run_worker(app, burst=True)
     scheduled = registry.get_job_ids()
     assert len(scheduled) == 1 and scheduled[0].startswith("coalition-housekeeping-")
-    assert registry.get_scheduled_time(scheduled[0]) > datetime.now(timezone.utc)
+    assert registry.get_scheduled_time(scheduled[0]) > datetime.now(UTC)

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import zipfile
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import frictionless
 import pytest
@@ -99,10 +99,10 @@ def test_data_package_validates_with_frictionless(samples_export, tmp_path):
     assert report.valid, report.flatten(["type", "note"])
     package = frictionless.Package(str(tmp_path / "datapackage.json"))
     rows = [row.to_list() for row in package.get_resource("samples").read_rows()]
-    assert rows[0] == ["plain", 1, 0.5, date(2026, 3, 1), datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc),
+    assert rows[0] == ["plain", 1, 0.5, date(2026, 3, 1), datetime(2026, 3, 1, 12, 0, tzinfo=UTC),
                        True]
     assert rows[1][:4] == [SECOND_TEXT, -7, 12.5, date(2026, 12, 31)]
-    assert rows[1][4] == datetime(2026, 3, 1, 12, 30, 15, 250000, tzinfo=timezone.utc)
+    assert rows[1][4] == datetime(2026, 3, 1, 12, 30, 15, 250000, tzinfo=UTC)
     assert rows[2] == ["empty cells", None, None, None, None, None]
 
 

@@ -17,10 +17,9 @@ def campaign(db_session):
 
 
 def test_operations_refuse_personal_data_and_reversed_dates(app, campaign, member):
-    with app.test_request_context():
-        with pytest.raises(ValidationFailed) as refused:
-            operations.log_action(campaign, member, {**VALUES, "notes": "jan@example.org",
-                                                     "end_date": date(2026, 5, 1)})
+    with app.test_request_context(), pytest.raises(ValidationFailed) as refused:
+        operations.log_action(campaign, member, {**VALUES, "notes": "jan@example.org",
+                                                 "end_date": date(2026, 5, 1)})
     assert set(refused.value.errors) == {"notes", "end_date"}
 
 

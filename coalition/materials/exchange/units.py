@@ -18,8 +18,13 @@ from coalition.extensions import db
 from coalition.i18n import _, normalise_locale
 from coalition.materials import qa
 from coalition.materials.models import FIELDS, Material, Translation
-from coalition.materials.translations import (check_may_write, field_state, outdated_fields_of, save_translation,
-                                              translation_locales)
+from coalition.materials.translations import (
+    check_may_write,
+    field_state,
+    outdated_fields_of,
+    save_translation,
+    translation_locales,
+)
 
 
 @dataclass(frozen=True)
