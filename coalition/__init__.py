@@ -6,6 +6,8 @@ from flask import Flask
 
 from coalition.config import Config
 
+__version__ = "0.1.0"
+
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()

@@ -25,11 +25,14 @@ def main():
 
 
 def alembic_config():
+    """Alembic's settings without alembic.ini: the migrations travel in the package, so an
+    installed `coalition db upgrade` finds them from any working directory."""
+    from importlib.resources import files
+
     from alembic.config import Config as AlembicConfig
 
-    root = Path(__file__).resolve().parent.parent
-    config = AlembicConfig(str(root / "alembic.ini"))
-    config.set_main_option("script_location", str(root / "migrations"))
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(files("coalition.migrations")))
     config.set_main_option("sqlalchemy.url", current_app.extensions["coalition.config"].database_url)
     return config
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,9 +24,18 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def default_instance_path() -> Path:
+    """Flask's convention, independent of the working directory: `instance/` beside the package in
+    a checkout, `<prefix>/var/coalition-instance` when installed (never inside site-packages)."""
+    package_parent = Path(__file__).resolve().parent.parent
+    if package_parent.name in ("site-packages", "dist-packages"):
+        return Path(sys.prefix) / "var" / "coalition-instance"
+    return package_parent / "instance"
+
+
 @dataclass(frozen=True)
 class Config:
-    instance_path: Path = Path("instance")
+    instance_path: Path = field(default_factory=default_instance_path)
     database_url: str = ""
     redis_url: str = ""
     max_content_length: int = 30 * 1024 * 1024
@@ -47,7 +57,7 @@ class Config:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Config:
         env = os.environ if environ is None else environ
-        instance = Path(env.get("INSTANCE_PATH", "instance")).resolve()
+        instance = Path(env["INSTANCE_PATH"]).resolve() if env.get("INSTANCE_PATH") else default_instance_path()
         values = dict(
             instance_path=instance,
             database_url=normalise_database_url(

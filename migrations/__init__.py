@@ -1,0 +1,1 @@
+"""Alembic migrations, installed as coalition.migrations so that `coalition db upgrade` finds them anywhere."""

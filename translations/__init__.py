@@ -1,0 +1,1 @@
+"""gettext catalogs (`<locale>/LC_MESSAGES/messages.po`), installed as coalition.translations."""
