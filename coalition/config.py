@@ -99,7 +99,6 @@ class Config:
             "TESTING": self.testing,
             "MAX_CONTENT_LENGTH": self.max_content_length,
             "BABEL_DEFAULT_LOCALE": self.default_locale,
-            "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
             "API_TITLE": "Coalition API",
             "API_VERSION": "1.0.0",
             "OPENAPI_VERSION": "3.1.0",

@@ -1,9 +1,9 @@
 """Extension objects, unbound: create_app binds them with init_app and keeps their state per app."""
 
-from flask_babel import Babel
 from flask_smorest import Api
 
 from coalition.cache import CacheProxy
+from coalition.catalogs import Babel
 from coalition.db import Database
 
 

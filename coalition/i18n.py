@@ -5,10 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import (
-    Babel,
-    ngettext,  # noqa: F401
-)
+from flask_babel import Babel, ngettext  # noqa: F401
 from flask_babel import gettext as _  # noqa: F401  (re-exported for the domains)
 from flask_babel import lazy_gettext as _l  # noqa: F401
 from werkzeug.datastructures import LanguageAccept
@@ -29,12 +26,17 @@ def select_locale() -> str:
 
 @lru_cache(maxsize=512)
 def _best_locale(asked: str | None, accept_language: str, locales: tuple[str, ...]) -> str:
-    """Clients send the same few headers again and again: each is parsed once."""
-    if asked:
-        for candidate in fallback_chain(asked):
+    """The first asked language, by quality, that a supported locale serves along its fallback
+    chain (`fr-CA;q=0.9, de;q=0.8` is French). Clients send the same few headers again and
+    again: each is parsed once."""
+    wanted = [asked] if asked else []
+    wanted += [tag for tag, quality in parse_accept_header(accept_language, LanguageAccept)
+               if quality > 0 and tag != "*"]
+    for tag in wanted:
+        for candidate in fallback_chain(tag):
             if candidate in locales:
                 return candidate
-    return parse_accept_header(accept_language, LanguageAccept).best_match(locales) or "en"
+    return "en"
 
 
 def normalise_locale(tag: str) -> str:
@@ -73,6 +75,20 @@ def locale_from_environment(environ, supported: tuple[str, ...]) -> str:
     return "en"
 
 
+def content_language() -> str:
+    """The languages of the messages this request rendered, the asked one first (`de`, or `ga, en`
+    when a catalog lacked a message); with no message rendered, the locale it would speak."""
+    from coalition.catalogs import served_locales, translation_chain
+
+    # The selector flask-babel translates with, without building a babel Locale per answer.
+    selected = select_locale()
+    served = served_locales()
+    if not served:
+        return selected
+    chain = translation_chain(selected, supported_locales())
+    return ", ".join(sorted(served, key=lambda locale: chain.index(locale) if locale in chain else len(chain)))
+
+
 def set_content_language(response):
     """Every JSON or text answer says the language of its human text."""
     if "Content-Language" not in response.headers and response.mimetype in (
@@ -81,8 +97,7 @@ def set_content_language(response):
         "text/plain",
         "text/html",
     ):
-        # The selector flask-babel translates with, without building a babel Locale per answer.
-        response.headers["Content-Language"] = select_locale()
+        response.headers["Content-Language"] = content_language()
     return response
 
 
