@@ -7,6 +7,7 @@ from functools import lru_cache
 import marshmallow as ma
 
 from coalition.campaigns.models import CHANNELS, KINDS, MODES, STATUSES
+from coalition.i18n import _l
 from coalition.schemas import PageArgsSchema
 from coalition.validation import CountryCode, Integer, LocaleTag, Slug, UTCDateTime
 
@@ -245,11 +246,11 @@ def load_each(schema: ma.Schema, raw_items: list) -> tuple[list[dict], dict[int,
     items, errors = [], {}
     for index, raw in enumerate(raw_items):
         if not isinstance(raw, dict):
-            errors[index] = {"_schema": ["Invalid input type."]}
+            errors[index] = {"_schema": [_l("Invalid input type.")]}
             continue
         item, messages = {}, {}
         if not raw.keys() <= known:
-            messages = {name: ["Unknown field."] for name in raw if name not in fields}
+            messages = {name: [_l("Unknown field.")] for name in raw if name not in fields}
         for loader, remembered in loaders:
             name = loader.name
             if name not in raw:

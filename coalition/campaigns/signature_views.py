@@ -63,11 +63,12 @@ def _load_reports(payload) -> tuple[list[dict], bool]:
     """One report, or `{"reports": [...]}`; messages under `reports.<index>` for a batch."""
     if isinstance(payload, dict) and "reports" in payload:
         raw, single = payload["reports"], False
-        unknown = {name: ["Unknown field."] for name in payload if name != "reports"}
+        unknown = {name: [_("Unknown field.")] for name in payload if name != "reports"}
         if not isinstance(raw, list):
-            raise ValidationFailed(errors={"reports": ["Not a valid list."], **unknown})
+            raise ValidationFailed(errors={"reports": [_("Not a valid list.")], **unknown})
         if not 1 <= len(raw) <= MAX_BATCH:
-            raise ValidationFailed(errors={"reports": [f"Length must be between 1 and {MAX_BATCH}."], **unknown})
+            raise ValidationFailed(errors={
+                "reports": [_("Length must be between %(min)s and %(max)s.", min=1, max=MAX_BATCH)], **unknown})
         if unknown:
             raise ValidationFailed(errors=unknown)
     elif isinstance(payload, dict):
