@@ -14,7 +14,8 @@ from coalition.config import SUPPORTED_LOCALES
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG_FILES = sorted((ROOT / "translations").glob("*/LC_MESSAGES/messages.po"))
-EU_LANGUAGES = "bg cs da de el en es et fi fr ga hr hu it lt lv mt nl pl pt ro sk sl sv".split()
+EU_LANGUAGES = ["bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr",
+                "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv"]
 
 
 def _pinned_plural_forms() -> dict[str, str]:
