@@ -9,7 +9,9 @@ from pathlib import Path
 
 from coalition.i18n import locale_from_environment
 
-SUPPORTED_LOCALES = ("en", "de", "fr", "es", "it", "pl")
+# The 24 official languages of the EU; English is the language of the messages in the code.
+SUPPORTED_LOCALES = ("en", "bg", "cs", "da", "de", "el", "es", "et", "fi", "fr", "ga", "hr", "hu",
+                     "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv")
 
 
 def _bool(value: str) -> bool:

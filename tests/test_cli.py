@@ -39,7 +39,8 @@ def test_the_command_line_speaks_the_language_of_its_environment(app, db_session
     ({}, "en"),
     ({"LANG": "de_AT.UTF-8"}, "de"),
     ({"LC_ALL": "C.UTF-8", "LANG": "pl_PL.UTF-8"}, "pl"),
-    ({"LANGUAGE": "pt_BR:it", "LANG": "fr_FR.UTF-8"}, "it"),
+    ({"LANGUAGE": "zh_TW:it", "LANG": "fr_FR.UTF-8"}, "it"),
+    ({"LANGUAGE": "pt_BR:it"}, "pt"),
     ({"LANG": "POSIX"}, "en"),
 ])
 def test_the_command_line_language_comes_from_the_locale_variables(environment, locale):
