@@ -42,6 +42,13 @@ PLAIN_MESSAGES = (
 PATTERNS = (
     (re.compile(r"^Must be greater than or equal to (?P<min>\S+) and less than or equal to (?P<max>\S+)\.$"),
      _l("Must be between %(min)s and %(max)s.")),
+    # A range open at one end or both says so in two sentences that exist already.
+    (re.compile(r"^Must be greater than (?P<min>\S+) and less than or equal to (?P<max>\S+)\.$"),
+     (_l("Must be greater than %(min)s."), _l("Must be at most %(max)s."))),
+    (re.compile(r"^Must be greater than or equal to (?P<min>\S+) and less than (?P<max>\S+)\.$"),
+     (_l("Must be at least %(min)s."), _l("Must be less than %(max)s."))),
+    (re.compile(r"^Must be greater than (?P<min>\S+) and less than (?P<max>\S+)\.$"),
+     (_l("Must be greater than %(min)s."), _l("Must be less than %(max)s."))),
     (re.compile(r"^Must be greater than or equal to (?P<min>\S+)\.$"), _l("Must be at least %(min)s.")),
     (re.compile(r"^Must be less than or equal to (?P<max>\S+)\.$"), _l("Must be at most %(max)s.")),
     (re.compile(r"^Must be greater than (?P<min>\S+)\.$"), _l("Must be greater than %(min)s.")),
@@ -61,10 +68,11 @@ def translate_message(message) -> str:
     if isinstance(message, LazyString):
         return str(message)
     text = str(message)
-    for pattern, template in PATTERNS:
+    for pattern, templates in PATTERNS:
         match = pattern.match(text)
         if match:
-            return str(template) % match.groupdict()
+            templates = templates if isinstance(templates, tuple) else (templates,)
+            return " ".join(str(template) % match.groupdict() for template in templates)
     return _(text)
 
 
