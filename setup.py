@@ -6,14 +6,20 @@ the other branches expect them, and travel inside the package as `coalition.migr
 the package, from any working directory.
 """
 
-from setuptools import find_namespace_packages, find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 MAPPED = {"coalition.migrations": "migrations", "coalition.translations": "translations"}
-# Each catalog folder (`de/LC_MESSAGES`) is listed as a namespace package of data, as setuptools asks.
-CATALOG_FOLDERS = [f"coalition.translations.{name}" for name in find_namespace_packages(where="translations")]
+NOT_PACKAGES = ["__pycache__", "*.__pycache__"]
+
+
+def packages_in(folder: str, prefix: str) -> list[str]:
+    """Every folder as a package, data folders (`templates/pages`, `de/LC_MESSAGES`) included as
+    namespace packages: setuptools warns about package data in folders it does not list."""
+    return [prefix, *(f"{prefix}.{name}" for name in find_namespace_packages(where=folder, exclude=NOT_PACKAGES))]
+
 
 setup(
-    packages=[*find_packages(include=["coalition", "coalition.*"]), *MAPPED, "coalition.migrations.versions",
-              *CATALOG_FOLDERS],
+    packages=[*packages_in("coalition", "coalition"),
+              *(package for name, folder in MAPPED.items() for package in packages_in(folder, name))],
     package_dir=MAPPED,
 )
