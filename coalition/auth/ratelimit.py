@@ -13,6 +13,8 @@ import ipaddress
 from flask import Flask, request
 from flask_limiter import Limiter
 
+from coalition.logsafe import network_of
+
 LIMITED_ENDPOINTS = ("oauth.issue_token", "oauth.revoke_token", "oauth.introspect_token")
 
 
@@ -37,13 +39,7 @@ def address_for_limits() -> str:
 
 def truncated_address() -> str:
     """The caller's network, never the full address (logs keep no full IP addresses)."""
-    address = request.remote_addr or ""
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return "unknown"
-    prefix = 24 if parsed.version == 4 else 48
-    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+    return network_of(request.remote_addr or "")
 
 
 def _client_key() -> str:
