@@ -67,6 +67,11 @@ def _everything_but_redis_answers(partner, first_count: int) -> None:
     assert token.status_code == 200, token.get_json()
     assert took < PROMPT
 
+    export, took = _timed(lambda: http.post("/api/v1/exports", headers=partner["headers"], json={
+        "campaign": slug, "dataset": "signatures", "format": "csv"}))
+    assert export.status_code == 202, export.get_json()
+    assert took < PROMPT
+
 
 def test_redis_down_reports_counter_and_tokens_still_answer(fault_app, own_redis, partner):
     own_redis.stop()
