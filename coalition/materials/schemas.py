@@ -134,7 +134,8 @@ class TranslationSchema(ma.Schema):
     source_revision = ma.fields.Integer(attribute="material.revision")
     outdated = ma.fields.Boolean()
     outdated_fields = ma.fields.List(ma.fields.String())
-    written_by = ma.fields.String()
+    written_by = ma.fields.String(allow_none=True,
+                                  metadata={"description": "The client that wrote last; null for readers of approved text."})
     approved_by = ma.fields.String(allow_none=True)
     modified_date = UTCDateTime()
 

@@ -115,7 +115,7 @@ def request_export(principal: Principal, campaign: str, dataset: str, format: st
     from coalition.jobs import enqueue
     from coalition.metrics.tasks import build_export
 
-    enqueue(build_export, job.id)
+    enqueue(build_export, job.id, job_id=job.id)
     return job
 
 
@@ -141,23 +141,6 @@ def export_file_or_problem(job: ExportJob) -> Path:
 
 def expiry_after(finished: datetime) -> datetime:
     return finished + timedelta(seconds=current_app.extensions["coalition.config"].export_expiry)
-
-
-# A build takes minutes (a million XLSX rows: about two); one running for hours lost its worker.
-ABANDONED_AFTER = timedelta(hours=6)
-
-
-def fail_abandoned_exports(now: datetime | None = None) -> int:
-    """Mark as failed the jobs still `running` long after their worker must have died."""
-    now = now or utcnow()
-    abandoned = db.session.scalars(select(ExportJob).where(
-        ExportJob.status == ExportStatus.RUNNING, ExportJob.started_date < now - ABANDONED_AFTER)).all()
-    for job in abandoned:
-        job.status = ExportStatus.FAILED
-        job.finished_date = now
-        job.error = "abandoned: its worker stopped before finishing"
-    db.session.flush()
-    return len(abandoned)
 
 
 def remove_expired_exports(now: datetime | None = None) -> int:

@@ -17,6 +17,7 @@ from coalition.materials.exchange.units import ExportUnit, ImportUnit
 MEDIA_TYPE = "text/x-gettext-translation"
 HEADER = re.compile(r"^#\s*coalition-(campaign|locale):\s*(\S+)\s*$", re.MULTILINE)
 REVISION = re.compile(r"^coalition-revision:\s*(\d+)$")
+EXPORTED_STATE = re.compile(r"^coalition-state:\s*(\w+)")
 
 
 def write_catalog(campaign: Campaign, locale: str, units: list[ExportUnit]) -> bytes:
@@ -58,6 +59,15 @@ def read_catalog(campaign: Campaign, locale: str, data: bytes) -> list[ImportUni
         revision = next((int(match.group(1)) for comment in message.auto_comments
                          if (match := REVISION.match(comment.strip()))), None)
         target = message.string if isinstance(message.string, str) else ""
-        units.append(ImportUnit(id=message.context, target=target,
-                                status="draft" if message.fuzzy else "needs_review", revision=revision))
+        units.append(ImportUnit(id=message.context, target=target, status=_status(message), revision=revision))
     return units
+
+
+def _status(message) -> str | None:
+    """A cleared fuzzy flag (`msgattrib --clear-fuzzy`) submits the unit for review. Exports mark
+    texts under review fuzzy too: for them a flag still set says nothing (None, see ImportUnit)."""
+    if not message.fuzzy:
+        return "needs_review"
+    exported = next((match.group(1) for comment in message.auto_comments
+                     if (match := EXPORTED_STATE.match(comment.strip()))), None)
+    return None if exported == "needs_review" else "draft"
