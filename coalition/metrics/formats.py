@@ -13,7 +13,6 @@ XML forbids are replaced in XLSX.
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import itertools
 import json
@@ -157,31 +156,22 @@ def _sheet_title(name: str, number: int) -> str:
     return title if number == 1 else f"{title} ({number})"
 
 
-@functools.cache
-def _text_cell_class() -> type:
-    from openpyxl.cell import Cell
-
-    class TextCell(Cell):
-        """A cell written as text whatever it begins with: openpyxl would write "=..." as a
-        formula and "#N/A" as an error value."""
-
-        __slots__ = ()
-
-        def __repr__(self) -> str:  # openpyxl's own needs a sheet, which these cells lack
-            return f"<TextCell {self.value!r}>"
-
-    return TextCell
-
-
 def _xlsx_text(value):
-    if not isinstance(value, str):
-        return value
-    text = xml_text(value)
-    if not text.startswith(("=", "#")):
-        return text
-    cell = _text_cell_class()(None, value=text)
-    cell.data_type = "s"
-    return cell
+    return xml_text(value) if isinstance(value, str) else value
+
+
+def _typed_as_text(sheet, values: list, text_columns: list[int]) -> list:
+    """openpyxl writes text beginning with "=" as a formula and "#N/A" as an error value:
+    such cells are written as text cells instead."""
+    from openpyxl.cell import WriteOnlyCell
+
+    for index in text_columns:
+        value = values[index]
+        if isinstance(value, str) and value.startswith(("=", "#")):
+            cell = WriteOnlyCell(sheet, value)
+            cell.data_type = "s"
+            values[index] = cell
+    return values
 
 
 def _xlsx_converter(column_type: str) -> Callable | None:
@@ -197,6 +187,7 @@ def write_xlsx(content: ExportContent) -> Iterator[bytes]:
 
     workbook = Workbook(write_only=True)
     converters = [_xlsx_converter(c.type) for c in content.columns]
+    text_columns = [index for index, column in enumerate(content.columns) if column.type == "string"]
     sheet, used, number = None, XLSX_SHEET_ROWS, 0
     for row in _converted_rows(content.rows, converters):
         if used == XLSX_SHEET_ROWS:
@@ -205,7 +196,7 @@ def write_xlsx(content: ExportContent) -> Iterator[bytes]:
             sheet.freeze_panes = "A2"
             sheet.append(content.header)
             used = 0
-        sheet.append(row)
+        sheet.append(_typed_as_text(sheet, row, text_columns))
         used += 1
     if sheet is None:
         sheet = workbook.create_sheet(_sheet_title(content.resource, 1))
