@@ -6,19 +6,13 @@ import marshmallow as ma
 
 from coalition.i18n import _
 from coalition.outreach.models import KINDS
-from coalition.outreach.privacy import personal_data_problem
+from coalition.privacy import no_personal_data
 from coalition.schemas import PageArgsSchema
 from coalition.validation import CountryCode, Integer, UTCDateTime
 
 MAX_BATCH = 1000
 MAX_COUNT = 10_000_000
 SORTS = ("action_date", "-action_date", "reach", "-reach", "created_date", "-created_date")
-
-
-def no_personal_data(text: str) -> None:
-    problem = personal_data_problem(text)
-    if problem:
-        raise ma.ValidationError(problem)
 
 
 def date_order_errors(action_date, end_date) -> dict:
@@ -59,7 +53,8 @@ class ActionFieldsSchema(ma.Schema):
                                    metadata={"description": "Informational; report counts with signature reports."})
     materials = ma.fields.List(ma.fields.UUID(), load_default=list, validate=ma.validate.Length(max=50),
                                metadata={"description": "Ids of the materials used."})
-    notes = ma.fields.String(allow_none=True, validate=[ma.validate.Length(max=2000), no_personal_data])
+    notes = ma.fields.String(allow_none=True, validate=[ma.validate.Length(max=2000), no_personal_data],
+                             metadata={"description": "No personal data."})
     tags = ma.fields.List(Tag(validate=[ma.validate.Length(min=1, max=40), no_personal_data]),
                           load_default=list, validate=ma.validate.Length(max=20))
     origin_system = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=100),
