@@ -8,7 +8,7 @@ from coalition.i18n import _
 from coalition.outreach.models import KINDS
 from coalition.privacy import no_personal_data
 from coalition.schemas import PageArgsSchema
-from coalition.validation import CountryCode, Integer, UTCDateTime
+from coalition.validation import CountryCode, Day, Integer, OsdiDay, UTCDateTime
 
 MAX_BATCH = 1000
 MAX_COUNT = 10_000_000
@@ -42,8 +42,9 @@ class ActionFieldsSchema(ma.Schema):
     """The fields a member writes; loaded as a whole (POST) or in part (PATCH)."""
 
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(KINDS))
-    action_date = ma.fields.Date(required=True, metadata={"description": "The (first) day, YYYY-MM-DD."})
-    end_date = ma.fields.Date(allow_none=True, metadata={"description": "Last day of a multi-day action."})
+    action_date = OsdiDay(required=True, metadata={
+        "description": "The (first) day, YYYY-MM-DD, or an OSDI date-time whose day (as written) is taken."})
+    end_date = OsdiDay(allow_none=True, metadata={"description": "Last day of a multi-day action."})
     country = CountryCode(required=True)
     locality = ma.fields.String(allow_none=True, validate=[ma.validate.Length(max=120), no_personal_data],
                                 metadata={"description": "Town or venue; no personal data."})
@@ -130,8 +131,8 @@ class ActionFilterSchema(ma.Schema):
     organization = ma.fields.String(metadata={"description": "Organization slug."})
     kind = ma.fields.String(validate=ma.validate.OneOf(KINDS))
     country = CountryCode()
-    since = ma.fields.Date(metadata={"description": "Actions on or after this day."})
-    until = ma.fields.Date(metadata={"description": "Actions on or before this day."})
+    since = Day(metadata={"description": "Actions on or after this day."})
+    until = Day(metadata={"description": "Actions on or before this day."})
     tag = Tag()
     material = ma.fields.UUID()
 
