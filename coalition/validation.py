@@ -201,15 +201,24 @@ class CountryCode(ma.fields.String):
 
 
 # Campaigns and organizations are named by slugs in URLs and logs.
-# `\Z`, not `$`: a slug may not end in a newline.
-SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+
+
+class WholeMatch(ma.validate.Regexp):
+    """A Regexp validator the whole value must match: Python's `$` also matches before a final
+    newline (`"slug\n"`). The pattern stays as OpenAPI's ECMA-262 readers understand it."""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
 
 
 class Slug(ma.fields.String):
     """A slug: lower-case letters, digits and hyphens, at most 64, neither starting nor ending in a hyphen."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(validate=ma.validate.Regexp(
+        super().__init__(validate=WholeMatch(
             SLUG_PATTERN, error=_l("Use lower-case letters, digits and hyphens.")), **kwargs)
 
 

@@ -10,9 +10,9 @@ from coalition.i18n import _, _l
 from coalition.materials.models import KINDS
 from coalition.privacy import no_personal_data
 from coalition.schemas import PageArgsSchema
-from coalition.validation import LocaleTag, UTCDateTime
+from coalition.validation import LocaleTag, UTCDateTime, WholeMatch
 
-SLUG = ma.validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z", error=_l("Use lower-case letters, digits and hyphens."))
+SLUG = WholeMatch(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error=_l("Use lower-case letters, digits and hyphens."))
 TAG = ma.validate.Length(min=1, max=64)
 MAX_TAGS = 20
 
