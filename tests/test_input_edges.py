@@ -177,3 +177,16 @@ def test_stored_formulas_and_control_characters_export_as_text(client, campaign,
         assert origin.value == "portal\nline"
     csv_text = client.get(f"/api/v1/campaigns/{campaign.slug}/exports/actions.csv", headers=everything).text
     assert "'=HYPERLINK" in csv_text
+
+
+def test_a_client_lists_each_scope_at_most_once_and_up_to_fifty_locales(client, everything):
+    organization = factories.make_organization()
+    url = f"/api/v1/organizations/{organization.slug}/clients"
+    too_many = [{"name": "portal", "scopes": ["campaigns:read"] * 100_000},
+                {"name": "portal", "scopes": ["materials:read"], "locales": ["de"] * 51}]
+    for body in too_many:
+        response = client.post(url, json=body, headers=everything)
+        assert response.status_code == 422, response.get_json()
+    created = client.post(url, json={"name": "portal", "scopes": ["materials:read"], "locales": ["de", "fr"]},
+                          headers=everything)
+    assert created.status_code == 201, created.get_json()
