@@ -163,11 +163,13 @@ def test_uploads_and_exchange_files_at_their_edges(client, world):
     assert 'type="revision">1<' in xliff and "coalition-revision: 1" in po
     for revision in ("\u00b2", "99999999999999999999", "1" * 5000, "-1"):
         changed = xliff.replace('type="revision">1<', f'type="revision">{revision}<').replace(
-            "<target/>", "<target>b</target>").replace("<segment>", '<segment state="translated">')
-        _send(client, "post", f"{base}.xlf", headers, data=changed.encode(), content_type="application/xliff+xml")
-        changed = po.replace("coalition-revision: 1", f"coalition-revision: {revision}").replace(
-            'msgstr ""\n\n', 'msgstr "b"\n\n').replace('msgstr ""\n', 'msgstr "b"\n')
-        _send(client, "post", f"{base}.po", headers, data=changed.encode(), content_type="text/x-gettext-translation")
+            "</source>", "</source><target>b</target>").replace('state="initial"', 'state="translated"')
+        stale = _send(client, "post", f"{base}.xlf", headers, data=changed.encode(), content_type="application/xliff+xml")
+        assert stale.status_code == 422 and "revision" in str(stale.get_json()["errors"])
+        # The last message is the material's title, untranslated: give it a target.
+        changed = po.replace("coalition-revision: 1", f"coalition-revision: {revision}").rstrip()[:-2] + '"b"\n'
+        stale = _send(client, "post", f"{base}.po", headers, data=changed.encode(), content_type="text/x-gettext-translation")
+        assert stale.status_code == 422 and "revision" in str(stale.get_json()["errors"])
     # More unit ids than SQL takes parameters (65,535).
     unit_start = xliff.index("<unit ")
     many = "".join(f'<unit id="u{n}.title"><segment><target>b</target></segment></unit>' for n in range(65_600))
