@@ -1,9 +1,9 @@
 """Which free-text fields the personal-data guard checks, field by field (see the README).
 
-Checked: outreach notes, localities and tags (tests/outreach), a report's `reason`, material
-tags and uploaded file names. Not checked, on purpose: material texts (published campaign
-content, where a press contact belongs) and organization names (legal persons, set by
-coordinators). `Idempotency-Key` is never stored as sent, only as a hash.
+Checked: outreach notes, localities and tags (tests/outreach), a report's `reason`, a
+verification's `note`, material tags and uploaded file names. Not checked, on purpose: material
+and campaign texts (published content, where a press contact belongs) and organization names
+(legal persons, set by coordinators). `Idempotency-Key` is never stored as sent, only as a hash.
 """
 
 from __future__ import annotations
@@ -47,6 +47,14 @@ def test_a_report_reason_with_personal_data_is_refused(client, campaign, everyth
     assert word in str(response.get_json()["errors"]["reports"]["0"]["reason"])
     assert table_counts("signature_reports") == {"signature_reports": 0}
     assert client.post(url, json=_report(reason="late paper forms from the stall"), headers=everything).status_code == 201
+
+
+def test_a_verification_note_with_personal_data_is_refused(client, campaign, everything):
+    url = f"/api/v1/campaigns/{campaign.slug}/verifications/DE"
+    body = {"submitted": 1000, "valid": 900, "submitted_on": "2026-06-01", "verified_on": "2026-07-01"}
+    refused = client.put(url, json={**body, "note": "ask Mr Weber, 030 1234 5678"}, headers=everything)
+    assert refused.status_code == 422 and "phone number" in refused.get_json()["errors"]["note"][0]
+    assert client.put(url, json={**body, "note": "sample of 2,000 checked"}, headers=everything).status_code == 200
 
 
 def test_material_tags_are_checked_and_material_texts_are_not(client, campaign, everything):

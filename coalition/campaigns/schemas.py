@@ -66,7 +66,8 @@ class VerificationInputSchema(ma.Schema):
     valid = Integer(required=True, validate=ma.validate.Range(min=0, max=MAX_COUNT))
     submitted_on = Day(required=True)
     verified_on = Day(required=True)
-    note = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=500))
+    note = ma.fields.String(allow_none=True, validate=[ma.validate.Length(max=500), no_personal_data],
+                            metadata={"description": "No personal data."})
 
 
 class VerificationSchema(VerificationInputSchema):
