@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from coalition.auth.guard import Principal
+from coalition.auth.visibility import visible_organization_id
 from coalition.campaigns.models import Campaign
 from coalition.campaigns.operations import get_campaign
 from coalition.db import utcnow
@@ -29,11 +30,8 @@ MEMBER_SCOPE = "campaigns:read"
 
 
 def export_scope(principal: Principal) -> ExportScope:
-    """Coordinators holding metrics:read see everything; everyone else (let in by `campaigns:read`,
-    see the views' `require_scope`) only their organization's rows."""
-    if principal.is_coordinator and FULL_SCOPE in principal.scopes:
-        return ExportScope(organization_id=None)
-    return ExportScope(organization_id=principal.organization_id)
+    """Every organization's rows or the caller's own, by the one rule of `visible_organization_id`."""
+    return ExportScope(organization_id=visible_organization_id(principal))
 
 
 def resolve_export(dataset_name: str, format_name: str) -> tuple[Dataset, ExportFormat]:

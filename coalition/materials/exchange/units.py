@@ -46,6 +46,18 @@ class ImportUnit:
     revision: int | None
 
 
+# More units than any campaign has fields; also keeps the material look-up within SQL's
+# 65,535 parameters.
+MAX_IMPORT_UNITS = 10_000
+
+
+def revision_number(text: str) -> int | None:
+    """A unit's revision as written in a file: ASCII digits (not `²`), ten at most; else unknown."""
+    if text.isascii() and text.isdigit() and len(text) <= 10:
+        return int(text)
+    return None
+
+
 def exchange_locale(campaign: Campaign, locale: str) -> str:
     """A locale the campaign translates into, or a 404-like refusal as a clear 422."""
     locale = normalise_locale(locale)
@@ -111,7 +123,11 @@ def import_file(campaign: Campaign, locale: str, principal: Principal, data: byt
                 read: Callable[[Campaign, str, bytes], list[ImportUnit]]) -> dict:
     """Read an uploaded file with `read` (PO or XLIFF) and import its units, if the caller may write."""
     check_may_write(principal, locale)
-    return import_units(campaign, locale, principal, read(campaign, locale, data))
+    units = read(campaign, locale, data)
+    if len(units) > MAX_IMPORT_UNITS:
+        raise ValidationFailed(errors={"file": [
+            _("A file may hold at most %(limit)d units.", limit=MAX_IMPORT_UNITS)]})
+    return import_units(campaign, locale, principal, units)
 
 
 def import_units(campaign: Campaign, locale: str, principal: Principal, units: list[ImportUnit]) -> dict:

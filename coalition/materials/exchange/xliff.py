@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from coalition.campaigns.models import Campaign
 from coalition.errors import ValidationFailed
 from coalition.i18n import _, normalise_locale
-from coalition.materials.exchange.units import ExportUnit, ImportUnit
+from coalition.materials.exchange.units import ExportUnit, ImportUnit, revision_number
 
 MEDIA_TYPE = "application/xliff+xml"
 XLIFF = "urn:oasis:names:tc:xliff:document:2.0"
@@ -113,7 +113,7 @@ def read_document(campaign: Campaign, locale: str, data: bytes) -> list[ImportUn
             states = {s.get("state", "initial") for s in segments}
             units.append(ImportUnit(id=unit.get("id", ""), target=target,
                                     status="draft" if "initial" in states else "needs_review",
-                                    revision=int(revision) if revision.isdigit() else None))
+                                    revision=revision_number(revision)))
     if not root.findall(_q("file")):
         raise _refuse(_("The document has no file element."))
     return units
