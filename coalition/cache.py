@@ -1,11 +1,24 @@
-"""A small key-value cache: Redis when configured, in-process otherwise."""
+"""A small key-value cache: Redis when configured, in-process otherwise.
+
+Redis only ever speeds things up or hands work to the worker; the database holds every fact.
+So while Redis is down or frozen, the cache answers like an empty one after at most one bounded
+timeout (`REDIS_TIMEOUT`), skips Redis for RETRY_AFTER seconds, and logs the outage once.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+
+# Seconds Redis is left alone after a failure, so a frozen server costs one timeout, not one per call.
+RETRY_AFTER = 5.0
 
 
 class MemoryCache:
@@ -41,24 +54,52 @@ class MemoryCache:
 
 
 class RedisCache:
+    """Redis, bypassed for RETRY_AFTER seconds after a command fails."""
+
     def __init__(self, client) -> None:
         self.client = client
+        self._skip_until = 0.0
+
+    def attempt(self, operation: Callable[[], Any], default: Any = None) -> Any:
+        """`operation()`, or `default` when Redis failed now or a moment ago."""
+        import redis
+
+        if time.monotonic() < self._skip_until:
+            return default
+        try:
+            return operation()
+        except redis.RedisError as error:
+            if time.monotonic() >= self._skip_until:
+                log.warning("Redis unavailable (%s: %s); working without it for %.0f s",
+                            error.__class__.__name__, error, RETRY_AFTER)
+            self._skip_until = time.monotonic() + RETRY_AFTER
+            return default
 
     def get(self, key: str) -> bytes | None:
-        return self.client.get(key)
+        return self.attempt(lambda: self.client.get(key))
 
     def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
         if ttl:
-            self.client.set(key, value, px=int(ttl * 1000))
+            self.attempt(lambda: self.client.set(key, value, px=int(ttl * 1000)))
         else:
-            self.client.set(key, value)
+            self.attempt(lambda: self.client.set(key, value))
 
     def delete(self, *keys: str) -> None:
         if keys:
-            self.client.delete(*keys)
+            self.attempt(lambda: self.client.delete(*keys))
 
     def ping(self) -> bool:
+        # Not through `attempt`: readiness must see the failure.
         return bool(self.client.ping())
+
+
+def redis_options(timeout: float) -> dict:
+    """Options for a Redis client whose every command ends within `timeout` seconds: no retries,
+    no backoff (redis-py retries three times by default, multiplying a frozen server's cost)."""
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return {"socket_timeout": timeout, "socket_connect_timeout": timeout, "retry": Retry(NoBackoff(), 0)}
 
 
 class CacheProxy:
@@ -69,7 +110,7 @@ class CacheProxy:
         if config.redis_url:
             import redis
 
-            client = redis.Redis.from_url(config.redis_url, socket_timeout=2, socket_connect_timeout=2)
+            client = redis.Redis.from_url(config.redis_url, **redis_options(config.redis_timeout))
             app.extensions["coalition.redis"] = client
             app.extensions["coalition.cache"] = RedisCache(client)
         else:
@@ -96,3 +137,10 @@ class CacheProxy:
 
     def ping(self) -> bool:
         return self.backend.ping()
+
+    def attempt(self, operation: Callable[[], Any], default: Any = None) -> Any:
+        """Run a Redis operation unless Redis is known to be down (see RedisCache.attempt)."""
+        backend = self.backend
+        if isinstance(backend, RedisCache):
+            return backend.attempt(operation, default)
+        return operation()

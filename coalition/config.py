@@ -40,6 +40,8 @@ class Config:
     instance_path: Path = field(default_factory=default_instance_path)
     database_url: str = ""
     redis_url: str = ""
+    # Seconds any Redis command may take, connecting included: past it Redis counts as down.
+    redis_timeout: float = 0.5
     max_content_length: int = 30 * 1024 * 1024
     max_json_length: int = 2 * 1024 * 1024
     token_lifetime: int = 3600
@@ -66,6 +68,7 @@ class Config:
                 env.get("DATABASE_URL") or f"sqlite:///{instance / 'coalition.db'}"
             ),
             redis_url=env.get("REDIS_URL", ""),
+            redis_timeout=float(env.get("REDIS_TIMEOUT", cls.redis_timeout)),
             max_content_length=int(env.get("MAX_CONTENT_LENGTH", cls.max_content_length)),
             max_json_length=int(env.get("MAX_JSON_LENGTH", cls.max_json_length)),
             token_lifetime=int(env.get("TOKEN_LIFETIME", cls.token_lifetime)),

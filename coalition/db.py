@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -22,6 +23,8 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -193,16 +196,37 @@ class Database:
     def _remove_session(self, exc: BaseException | None) -> None:
         self.session.remove()
 
+    def reset_session(self) -> None:
+        """End the current session whatever state it is in; a dead connection is dropped, not
+        rolled back (the rollback would fail too), and the next session starts on a new one."""
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            self.session.remove()
+        except DBAPIError:
+            log.warning("database connection lost; the session is discarded", exc_info=True)
+            self.session().invalidate()
+            self.session.remove()
+
     def after_commit(self, callback) -> None:
         """Run `callback()` once the current transaction has committed (dropped on rollback)."""
         self.session.info.setdefault("after_commit", []).append(callback)
 
     def commit(self) -> None:
-        """Commit, then run what waited for the commit: jobs, cache refreshes."""
+        """Commit, then run what waited for the commit: jobs, cache refreshes.
+
+        The write is stored once the commit returns, so nothing after it may turn into an error
+        answer: a callback that fails (Redis down, say) is logged, and the others still run.
+        Whatever a callback was for recovers on its own (caches expire, the worker re-enqueues).
+        """
         self.session.commit()
         callbacks = self.session.info.pop("after_commit", [])
         for callback in callbacks:
-            callback()
+            try:
+                callback()
+            except Exception:
+                log.exception("after-commit step %s failed; the commit stands",
+                              getattr(callback, "__qualname__", callback))
 
     def rollback(self) -> None:
         self.session.rollback()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from coalition.campaigns.idempotency import remove_expired_keys
 from coalition.db import utcnow
 from coalition.extensions import db
-from coalition.metrics.operations import fail_abandoned_exports, remove_expired_exports
+from coalition.metrics.operations import remove_expired_exports
 
 INTERVAL = 3600
 
@@ -27,11 +27,10 @@ def schedule_housekeeping(queue, now: datetime | None = None) -> str:
 
 
 def run_housekeeping() -> dict[str, int]:
-    """Remove expired export files and Idempotency-Keys, fail abandoned exports, schedule the next run."""
+    """Remove expired export files and Idempotency-Keys, schedule the next run."""
     from coalition.jobs import queue
 
-    removed = {"export_files": remove_expired_exports(), "idempotency_keys": remove_expired_keys(),
-               "abandoned_exports": fail_abandoned_exports()}
+    removed = {"export_files": remove_expired_exports(), "idempotency_keys": remove_expired_keys()}
     db.commit()
     target = queue()
     if target is not None:

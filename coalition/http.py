@@ -1,6 +1,10 @@
-"""Request checks shared by every API route: accepted content types and body sizes."""
+"""Request checks shared by every API route: accepted content types, body sizes (whether sent
+with a Content-Length or chunked), and what no JSON body may hold: NUL, lone surrogates, nesting
+deeper than any document of the API."""
 
 from __future__ import annotations
+
+import re
 
 from flask import Flask, current_app, request
 
@@ -8,6 +12,42 @@ from coalition.errors import ProblemError
 from coalition.i18n import _
 
 JSON_TYPES = frozenset({"application/json", "application/merge-patch+json"})
+
+# The API's documents nest a few levels; the standard parser recurses once per level.
+MAX_JSON_DEPTH = 32
+JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+BRACKETS = bytes.maketrans(b"[{]}", b"(())")
+NOT_BRACKETS = bytes(set(range(256)) - set(b"[{]}"))
+# Python refuses to convert longer integers (and no field takes numbers of even 20 digits).
+MAX_NUMBER_DIGITS = 1000
+LONG_NUMBER = re.compile(rb"[0-9]{%d}" % (MAX_NUMBER_DIGITS + 1))
+# An escaped UTF-16 surrogate without its partner (after an even number of backslashes): it
+# is no text, and PostgreSQL cannot store it.
+LONE_SURROGATE = re.compile(
+    rb"(?<!\\)(?:\\\\)*(?:\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+)
+
+
+def without_strings(data: bytes) -> bytes:
+    """A JSON text's structure and scalars, its strings taken out."""
+    return JSON_STRING.sub(b'""', data)
+
+
+def nested_too_deeply(structure: bytes) -> bool:
+    """Whether a JSON text (without its strings) nests deeper than MAX_JSON_DEPTH, found without
+    parsing it: each round removes the innermost level of brackets."""
+    brackets = structure.translate(BRACKETS, NOT_BRACKETS)
+    for _round in range(MAX_JSON_DEPTH):
+        shorter = brackets.replace(b"()", b"")
+        if shorter == brackets:
+            return False
+        brackets = shorter
+    return b"()" in brackets
+
+
+def has_lone_surrogate(data: bytes) -> bool:
+    return (b"\\ud" in data or b"\\uD" in data) and LONE_SURROGATE.search(data) is not None
 
 
 def accepts(*mimetypes: str, text: bool = False):
@@ -41,7 +81,7 @@ def check_request_body():
     view = current_app.view_functions.get(request.endpoint)
     if view is None:
         return None
-    has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding") == "chunked"
+    has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
     if not has_body:
         return None
     accepted = getattr(view, "accepted_mimetypes", JSON_TYPES)
@@ -49,15 +89,36 @@ def check_request_body():
         raise ProblemError(
             _("Send the body as one of: %(types)s.", types=", ".join(sorted(accepted))), status=415
         )
-    limit = current_app.extensions["coalition.config"].max_json_length
-    if request.mimetype in JSON_TYPES and (request.content_length or 0) > limit:
-        raise ProblemError(_("A JSON body may not exceed %(limit)d bytes.", limit=limit), status=413)
     if request.mimetype in JSON_TYPES:
-        if b"\\u0000" in request.get_data(cache=True):
-            _refuse_nul()
+        _check_json_body()
     elif getattr(view, "text_body", False) and b"\x00" in request.get_data(cache=True):
         _refuse_nul()
     return None
+
+
+def _check_json_body() -> None:
+    limit = current_app.extensions["coalition.config"].max_json_length
+    if (request.content_length or 0) > limit:
+        raise ProblemError(_("A JSON body may not exceed %(limit)d bytes.", limit=limit), status=413)
+    # A chunked body has no Content-Length: read one byte past the limit to know it is longer
+    # (werkzeug's stream stops at the limit without a word).
+    request.max_content_length = limit + 1
+    data = request.get_data(cache=True)
+    if len(data) > limit:
+        raise ProblemError(_("A JSON body may not exceed %(limit)d bytes.", limit=limit), status=413)
+    if b"\\u0000" in data:
+        _refuse_nul()
+    if has_lone_surrogate(data):
+        raise ProblemError(_("Text may not contain lone UTF-16 surrogates."), status=400)
+    # Most bodies (a single report) are too small to break either rule: no need to look closer.
+    if data.count(b"[") + data.count(b"{") <= MAX_JSON_DEPTH and len(data) <= MAX_NUMBER_DIGITS:
+        return
+    structure = without_strings(data)
+    if nested_too_deeply(structure):
+        raise ProblemError(_("A JSON body may nest at most %(depth)d levels.", depth=MAX_JSON_DEPTH), status=400)
+    if LONG_NUMBER.search(structure):
+        raise ProblemError(_("A JSON number may have at most %(digits)d digits.", digits=MAX_NUMBER_DIGITS),
+                           status=400)
 
 
 def init_app(app: Flask) -> None:

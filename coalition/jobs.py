@@ -1,12 +1,14 @@
 """Background jobs: RQ on Redis when configured, else run inline once the request has committed.
 
 Jobs are plain functions taking ids. They are handed over only after the database commit, so a
-worker never looks for a row that is not there yet.
+worker never looks for a row that is not there yet. Handing over can fail (Redis down): the
+commit stands, and the worker's sweep finds the work that never reached the queue.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
 from flask import Flask, current_app
@@ -17,6 +19,16 @@ from coalition.i18n import _
 log = logging.getLogger(__name__)
 
 QUEUE_NAME = "coalition"
+# A job that raised (a terminated database connection, say) runs again after these pauses.
+RETRY_INTERVALS = [10, 60, 300]
+# Longest a job may run; exports of a million XLSX rows take about two minutes.
+JOB_TIMEOUT = 3600
+# While a job runs its worker renews the job's lease this often; a lease not renewed for
+# HEARTBEAT_TTL seconds means the worker died (kill -9, lost machine): RQ then retries the job
+# or fails it, at the next maintenance, at most MAINTENANCE_EVERY seconds later.
+HEARTBEAT_EVERY = 15
+HEARTBEAT_TTL = 60
+MAINTENANCE_EVERY = 60
 
 
 def queue():
@@ -44,22 +56,94 @@ def enqueue(func: Callable, *args, job_id: str | None = None) -> None:
         target = queue()
         if target is None:
             run_inline(func, *args)
-        else:
-            target.enqueue(func, *args, job_id=job_id)
+            return
+        from rq import Retry
+
+        queued = cache.attempt(lambda: target.enqueue(
+            func, *args, job_id=job_id, job_timeout=JOB_TIMEOUT,
+            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)))
+        if queued is None:
+            log.warning("job %s%r not queued (Redis unavailable); the worker's sweep queues it later",
+                        func.__name__, args)
 
     db.after_commit(dispatch)
 
 
+def job_status(job_id: str) -> str | None:
+    """RQ's status of a job ("queued", "started", "failed", …), None when Redis has no such job."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    try:
+        return Job.fetch(job_id, connection=cache.redis).get_status().value
+    except NoSuchJobError:
+        return None
+
+
+def make_worker(app: Flask):
+    """A worker running each job in this process, in a fresh app context and database session."""
+    from rq import SimpleWorker
+    from rq.worker import WorkerStatus
+
+    class CoalitionWorker(SimpleWorker):
+        # SimpleWorker, not forking: the engine's pool is never shared with a child process.
+
+        def execute_job(self, job, queue):
+            execution = self.prepare_execution(job)
+            stop = threading.Event()
+            heart = threading.Thread(target=self._beat, args=(job, execution, stop), daemon=True)
+            heart.start()
+            try:
+                # A session left broken by one job (a terminated connection) is never the next's.
+                with app.app_context():
+                    db.reset_session()
+                    try:
+                        self.perform_job(job, queue, execution)
+                    finally:
+                        db.reset_session()
+            finally:
+                stop.set()
+                heart.join()
+            self.set_state(WorkerStatus.IDLE)
+
+        def _beat(self, job, execution, stop: threading.Event) -> None:
+            while not stop.wait(HEARTBEAT_EVERY):
+                try:
+                    self.maintain_heartbeats(job, execution)
+                except Exception:
+                    log.warning("heartbeat of job %s not sent", job.id, exc_info=True)
+
+        def get_heartbeat_ttl(self, job, working_time: float = 0.0) -> int:
+            return HEARTBEAT_TTL
+
+        def run_maintenance_tasks(self):
+            super().run_maintenance_tasks()
+            with app.app_context():
+                recover_lost_jobs()
+
+    return CoalitionWorker([queue()], connection=cache.redis, maintenance_interval=MAINTENANCE_EVERY)
+
+
+def recover_lost_jobs() -> None:
+    """Queue again the work Redis never received, fail the work whose worker died for good."""
+    from coalition.metrics.tasks import recover_exports
+
+    try:
+        recover_exports(job_status)
+        db.commit()
+    except Exception:
+        log.exception("recovering lost jobs failed; the next maintenance tries again")
+    finally:
+        db.reset_session()
+
+
 def run_worker(app: Flask, burst: bool = False) -> None:
     """An RQ worker inside the app context; SIGTERM lets the current job finish (warm shutdown)."""
-    from rq import SimpleWorker
-
     config = app.extensions["coalition.config"]
     if not config.redis_url:
         raise SystemExit(_("REDIS_URL is not set: jobs run inline, no worker is needed."))
     with app.app_context():
-        # SimpleWorker runs jobs in this process: no fork, so the engine's pool is never shared.
-        worker = SimpleWorker([queue()], connection=cache.redis)
+        worker = make_worker(app)
         from coalition.housekeeping import schedule_housekeeping
 
         schedule_housekeeping(queue())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import marshmallow as ma
 from babel import Locale, UnknownLocaleError
@@ -97,22 +97,84 @@ def rfc3339(value: datetime) -> str:
     return value.isoformat() + "Z"
 
 
+# RFC 3339 date-time, strictly: no ISO 8601 week or ordinal dates, basic format or missing
+# seconds; `t` and `z` may be lower case (RFC 3339 §5.6). Fractions past microseconds are dropped.
+RFC3339 = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))\Z",
+    re.ASCII,
+)
+
+
+def parse_rfc3339(text: str) -> datetime | None:
+    """The moment in UTC, or None when the text is not an RFC 3339 date-time that fits the
+    representable range in UTC (`0001-01-01T00:00:00+01:00` does not)."""
+    match = RFC3339.match(text)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, zulu, sign, offset_hours, offset_minutes = match.groups()
+    try:
+        if zulu:
+            zone = UTC
+        else:
+            offset = timedelta(hours=int(offset_hours), minutes=int(offset_minutes))
+            zone = timezone(-offset if sign == "-" else offset)
+        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
+                          int((fraction or "0")[:6].ljust(6, "0")), tzinfo=zone)
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
 class UTCDateTime(ma.fields.DateTime):
     """An RFC 3339 timestamp with an offset, stored and answered in UTC (`...Z`)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            # What marshmallow's ISO format does, without its per-call look-ups: a batch of
-            # reports parses 1000 of these.
-            parsed = datetime.fromisoformat(value)
-        except (TypeError, ValueError):
-            parsed = super()._deserialize(value, attr, data, **kwargs)
-        if parsed.tzinfo is None:
-            raise ma.ValidationError(_("Give a time zone offset, e.g. 2026-03-01T12:00:00Z."))
-        return parsed.astimezone(UTC)
+        parsed = parse_rfc3339(value) if isinstance(value, str) else None
+        if parsed is None:
+            if isinstance(value, str) and RFC3339.match(value + "Z") is not None:
+                raise ma.ValidationError(_("Give a time zone offset, e.g. 2026-03-01T12:00:00Z."))
+            raise ma.ValidationError(_("Not an RFC 3339 date and time, e.g. 2026-03-01T12:00:00Z."))
+        return parsed
 
     def _serialize(self, value: datetime | None, attr, obj, **kwargs):
         return None if value is None else rfc3339(value)
+
+
+# Days the API takes lie in this range: no campaign, action or verification is older or later.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+
+
+class Day(ma.fields.Date):
+    """A calendar day, `YYYY-MM-DD` exactly (not `20261201` nor a week date), from 2000 to 2099."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return self._checked(self._parsed(value))
+
+    def _parsed(self, value) -> date:
+        if isinstance(value, str) and DAY.match(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ma.ValidationError(_("Not a valid date: give YYYY-MM-DD, e.g. 2026-03-01."))
+
+    def _checked(self, day: date) -> date:
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise ma.ValidationError(_("Give a day from %(first)s to %(last)s.",
+                                       first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()))
+        return day
+
+
+class OsdiDay(Day):
+    """A day, or an OSDI date-time (`2026-03-01T10:00:00Z`) whose calendar day, as written, is taken."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and len(value) > 10 and value[10:11] in ("T", "t"):
+            if parse_rfc3339(value) is None:
+                raise ma.ValidationError(_("Not an RFC 3339 date and time, e.g. 2026-03-01T12:00:00Z."))
+            return self._checked(date.fromisoformat(value[:10]))
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 # CLDR lists codes that are not ISO 3166-1 assigned countries: groupings (EU, EZ, UN, QO),
@@ -150,11 +212,21 @@ class CountryCode(ma.fields.String):
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 
+class WholeMatch(ma.validate.Regexp):
+    """A Regexp validator the whole value must match: Python's `$` also matches before a final
+    newline (`"slug\n"`). The pattern stays as OpenAPI's ECMA-262 readers understand it."""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
+
+
 class Slug(ma.fields.String):
     """A slug: lower-case letters, digits and hyphens, at most 64, neither starting nor ending in a hyphen."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(validate=ma.validate.Regexp(
+        super().__init__(validate=WholeMatch(
             SLUG_PATTERN, error=_l("Use lower-case letters, digits and hyphens.")), **kwargs)
 
 

@@ -7,6 +7,14 @@ from datetime import datetime
 from sqlalchemy import select
 
 from coalition.audit.models import AuditEntry
+from coalition.extensions import db
+
+
+def record_entry(*, organization: str, client_id: str, action: str, method: str,
+                 object_type: str, object_id: str) -> None:
+    """An entry for a change made outside `/api/` (the OAuth endpoints), in the current transaction."""
+    db.session.add(AuditEntry(organization=organization, client_id=client_id, action=action, method=method,
+                              object_type=object_type, object_id=object_id))
 
 
 def list_audit_entries(organization: str | None = None, action: str | None = None,

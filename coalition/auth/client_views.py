@@ -87,6 +87,16 @@ def rotate_client_secret(client_id):
     return _IssuedCredentials(client, secret)
 
 
+@blp.post("/clients/<client_id>/revoke-previous-secret")
+@require_scope("admin")
+@blp.response(200, ClientSchema)
+def revoke_previous_secret(client_id):
+    """End the secret replaced by the last rotation now, with every token the client holds (409 if none)."""
+    client = operations.revoke_previous_secret(operations.get_client_or_404(client_id))
+    db.commit()
+    return client
+
+
 @blp.delete("/clients/<client_id>")
 @require_scope("admin")
 @blp.response(204)

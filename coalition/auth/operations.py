@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from coalition.auth.guard import forget_tokens
 from coalition.auth.models import OAuthClient, OAuthToken, hash_secret
 from coalition.auth.scopes import SCOPES, allowed_scopes
 from coalition.db import utcnow
-from coalition.errors import NotFound, ValidationFailed
+from coalition.errors import Conflict, NotFound, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _, normalise_locale
 from coalition.organizations.models import Organization
@@ -107,6 +107,25 @@ def rotate_client_secret(client: OAuthClient) -> tuple[OAuthClient, str]:
     client.secret_hash = hash_secret(secret)
     db.session.flush()
     return client, secret
+
+
+def revoke_previous_secret(client: OAuthClient) -> OAuthClient:
+    """End the secret replaced by the last rotation now, and revoke every token of the client.
+
+    Tokens do not record which secret obtained them, so all of them go; the holder of the new
+    secret simply asks for a new token.
+    """
+    if not client.previous_secret_hash or not client.previous_secret_expires \
+            or client.previous_secret_expires <= utcnow():
+        raise Conflict(_("This client has no previous secret that still works."))
+    client.previous_secret_hash = None
+    client.previous_secret_expires = None
+    hashes = token_hashes_of(client_pk=client.id)
+    db.session.execute(update(OAuthToken).where(OAuthToken.client_pk == client.id, OAuthToken.revoked.is_(False))
+                       .values(revoked=True))
+    db.session.flush()
+    forget_tokens_after_commit(hashes)
+    return client
 
 
 def delete_client(client: OAuthClient) -> None:

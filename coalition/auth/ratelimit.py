@@ -1,7 +1,9 @@
 """Rate limits of the OAuth endpoints, per client and per address (flask-limiter).
 
 One Limiter per app, kept in app.extensions: a module-global limiter would mix the limits and
-storage of every app created in one process (tests create several).
+storage of every app created in one process (tests create several). The counters live in Redis;
+while Redis is down or frozen each process counts in memory instead (logged), so tokens are
+still issued, after at most one bounded Redis timeout.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import ipaddress
 
 from flask import Flask, request
 from flask_limiter import Limiter
+
+from coalition.logsafe import network_of
 
 LIMITED_ENDPOINTS = ("oauth.issue_token", "oauth.revoke_token", "oauth.introspect_token")
 
@@ -35,13 +39,7 @@ def address_for_limits() -> str:
 
 def truncated_address() -> str:
     """The caller's network, never the full address (logs keep no full IP addresses)."""
-    address = request.remote_addr or ""
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return "unknown"
-    prefix = 24 if parsed.version == 4 else 48
-    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+    return network_of(request.remote_addr or "")
 
 
 def _client_key() -> str:
@@ -70,13 +68,19 @@ def _init_for_blueprint(limiter: Limiter, app: Flask, blueprint: str) -> None:
 
 def init_app(app: Flask) -> None:
     """Create this app's limiter and put the token limits on the OAuth endpoints."""
+    from coalition.cache import redis_options
+
     config = app.extensions["coalition.config"]
+    storage_options = redis_options(config.redis_timeout) if config.redis_url else {}
     limiter = Limiter(
         _address_key,
         storage_uri=config.redis_url or "memory://",
+        storage_options=storage_options,
         key_prefix="coalition-ratelimit",
         headers_enabled=True,
         enabled=config.ratelimit_enabled,
+        swallow_errors=True,
+        in_memory_fallback_enabled=True,
     )
     _init_for_blueprint(limiter, app, "oauth")
     app.extensions["coalition.limiter"] = limiter

@@ -28,16 +28,21 @@ class ClientCredentialsSchema(ClientSchema):
     client_secret = ma.fields.String(dump_only=True)
 
 
+# Lists a client holds: every scope at most once, and as many locales as a campaign may have.
+SCOPE_LIST = ma.validate.Length(max=len(SCOPES))
+LOCALE_LIST = ma.validate.Length(max=50)
+
+
 class ClientCreateSchema(ma.Schema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    scopes = ma.fields.List(ma.fields.String(metadata={"enum": list(SCOPES)}), required=True)
-    locales = ma.fields.List(LocaleTag(), allow_none=True, load_default=None)
+    scopes = ma.fields.List(ma.fields.String(metadata={"enum": list(SCOPES)}), required=True, validate=SCOPE_LIST)
+    locales = ma.fields.List(LocaleTag(), allow_none=True, load_default=None, validate=LOCALE_LIST)
 
 
 class ClientUpdateSchema(ma.Schema):
     name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
-    scopes = ma.fields.List(ma.fields.String(metadata={"enum": list(SCOPES)}))
-    locales = ma.fields.List(LocaleTag(), allow_none=True)
+    scopes = ma.fields.List(ma.fields.String(metadata={"enum": list(SCOPES)}), validate=SCOPE_LIST)
+    locales = ma.fields.List(LocaleTag(), allow_none=True, validate=LOCALE_LIST)
     disabled = ma.fields.Boolean()
 
 

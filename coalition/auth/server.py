@@ -13,10 +13,12 @@ from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from coalition.audit.operations import record_entry
 from coalition.auth.guard import document_auth_responses, effective_scopes
 from coalition.auth.models import OAuthClient, OAuthToken, hash_secret
 from coalition.auth.operations import get_client, revoke_token
 from coalition.auth.scopes import SCOPES, allowed_scopes
+from coalition.db import new_uuid
 from coalition.extensions import db
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,9 @@ def query_client(client_id: str) -> OAuthClient | None:
 
 
 def save_token(token: dict, request) -> None:
+    """Store the token's hash, and who obtained which token in the audit log (the token's id)."""
     record = OAuthToken(
+        id=new_uuid(),
         token_hash=hash_secret(token["access_token"]),
         client_pk=request.client.id,
         scope=token.get("scope", ""),
@@ -61,7 +65,13 @@ def save_token(token: dict, request) -> None:
         expires_in=int(token["expires_in"]),
     )
     db.session.add(record)
+    _audit(request.client, "oauth.issue_token", record)
     db.commit()
+
+
+def _audit(client: OAuthClient, action: str, token: OAuthToken) -> None:
+    record_entry(organization=client.organization.slug, client_id=client.client_id, action=action,
+                 method="POST", object_type="token", object_id=token.id)
 
 
 def query_token(token_string: str) -> OAuthToken | None:
@@ -79,6 +89,7 @@ class TokenRevocation(RevocationEndpoint):
 
     def revoke_token(self, token, request):
         revoke_token(token)
+        _audit(request.client, "oauth.revoke_token", token)
         db.commit()
 
 

@@ -1,6 +1,7 @@
 """`Idempotency-Key`: a retried request gets the first answer and changes nothing.
 
-Keys are scoped to the caller's organization and kept at least KEEP_FOR. The key is claimed by
+Keys are scoped to the caller's organization and kept at least KEEP_FOR, as SHA-256 hashes only:
+whatever a partner puts in a key is never stored. The key is claimed by
 inserting its row before the work is done, in the same transaction: a concurrent retry waits on
 the unique index until the first request commits (then replays its answer) or rolls back (then
 does the work itself).
@@ -31,10 +32,18 @@ def request_fingerprint(method: str, path: str, payload) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _stored_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def claim_key(organization_id: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
     """Claim a key for this request; answer the earlier record when the request is a retry."""
     if not key or len(key) > 255:
         raise ValidationFailed(errors={HEADER: [_("Give between 1 and 255 characters.")]})
+    return _claim(organization_id, _stored_key(key), fingerprint)
+
+
+def _claim(organization_id: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
     table = IdempotencyRecord.__table__
     row = {"id": new_uuid(), "organization_id": organization_id, "key": key,
            "request_hash": fingerprint, "created_date": utcnow()}
@@ -44,7 +53,7 @@ def claim_key(organization_id: str, key: str, fingerprint: str) -> IdempotencyRe
     if earlier.created_date < utcnow() - KEEP_FOR:
         db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == earlier.id))
         db.session.expunge(earlier)
-        return claim_key(organization_id, key, fingerprint)
+        return _claim(organization_id, key, fingerprint)
     if earlier.request_hash != fingerprint:
         raise ValidationFailed(
             _("This Idempotency-Key was already used for another request."),
@@ -56,6 +65,7 @@ def claim_key(organization_id: str, key: str, fingerprint: str) -> IdempotencyRe
 def store_answer(organization_id: str, key: str, status: int, body: bytes) -> None:
     """Keep the answer of a claimed key, in the transaction of the work it answers."""
     table = IdempotencyRecord.__table__
+    key = _stored_key(key)
     db.session.execute(table.update().where(table.c.organization_id == organization_id, table.c.key == key)
                        .values(status_code=status, response_body=body.decode()))
 

@@ -8,8 +8,9 @@ import marshmallow as ma
 
 from coalition.campaigns.models import CHANNELS, KINDS, MODES, STATUSES
 from coalition.i18n import _l
+from coalition.privacy import no_personal_data
 from coalition.schemas import PageArgsSchema
-from coalition.validation import CountryCode, Integer, LocaleTag, Slug, UTCDateTime
+from coalition.validation import CountryCode, Day, Integer, LocaleTag, Slug, UTCDateTime
 
 MAX_COUNT = 10_000_000
 MAX_BATCH = 1000
@@ -40,10 +41,10 @@ class CampaignChangeSchema(ma.Schema):
     title = ma.fields.String(validate=ma.validate.Length(min=1, max=300))
     description = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=20000))
     status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
-    starts_on = ma.fields.Date()
-    ends_on = ma.fields.Date()
+    starts_on = Day()
+    ends_on = Day()
     signature_goal = Integer(validate=ma.validate.Range(min=1, max=100_000_000))
-    eci_registered_on = ma.fields.Date(allow_none=True)
+    eci_registered_on = Day(allow_none=True)
     source_locale = LocaleTag()
     locales = ma.fields.List(LocaleTag(), validate=ma.validate.Length(max=50))
     expected_validity_rate = ma.fields.Float(validate=ma.validate.Range(min=0, max=1, min_inclusive=False))
@@ -56,17 +57,18 @@ class CampaignCreateSchema(CampaignChangeSchema):
     title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
     kind = ma.fields.String(load_default="eci", validate=ma.validate.OneOf(KINDS))
     status = ma.fields.String(load_default="draft", validate=ma.validate.OneOf(STATUSES))
-    starts_on = ma.fields.Date(required=True)
-    ends_on = ma.fields.Date(required=True)
+    starts_on = Day(required=True)
+    ends_on = Day(required=True)
     source_locale = LocaleTag(load_default="en")
 
 
 class VerificationInputSchema(ma.Schema):
     submitted = Integer(required=True, validate=ma.validate.Range(min=0, max=MAX_COUNT))
     valid = Integer(required=True, validate=ma.validate.Range(min=0, max=MAX_COUNT))
-    submitted_on = ma.fields.Date(required=True)
-    verified_on = ma.fields.Date(required=True)
-    note = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=500))
+    submitted_on = Day(required=True)
+    verified_on = Day(required=True)
+    note = ma.fields.String(allow_none=True, validate=[ma.validate.Length(max=500), no_personal_data],
+                            metadata={"description": "No personal data."})
 
 
 class VerificationSchema(VerificationInputSchema):
@@ -89,8 +91,9 @@ class SignatureReportInputSchema(ma.Schema):
         "description": "`total`: the figure so far; `delta`: signatures added since the last report."})
     count = Integer(required=True, validate=ma.validate.Range(min=0, max=MAX_COUNT))
     as_of = UTCDateTime(required=True, metadata={"description": "When the count was taken (RFC 3339)."})
-    reason = ma.fields.String(validate=ma.validate.Length(min=1, max=500), metadata={
-        "description": "Required for a report that lowers a figure, or to a campaign that is not live."})
+    reason = ma.fields.String(validate=[ma.validate.Length(min=1, max=500), no_personal_data], metadata={
+        "description": "Required for a report that lowers a figure, or to a campaign that is not live; "
+                       "no personal data."})
     organization = ma.fields.String(validate=ma.validate.Length(min=1, max=64), metadata={
         "description": "Coordinators only: the organization reported for (default: your own)."})
 

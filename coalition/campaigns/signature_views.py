@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from coalition.audit.recording import audited_by_its_own_records
 from coalition.auth.guard import current_principal, require_scope
+from coalition.auth.visibility import sees_every_organization, visible_rows
 from coalition.campaigns import idempotency
 from coalition.campaigns.models import SignatureReport
 from coalition.campaigns.operations import get_campaign_or_404
@@ -135,7 +136,7 @@ def list_signatures(args, slug):
     principal = current_principal()
     campaign = get_campaign_or_404(slug)
     statement = select(SignatureReport).filter_by(campaign_id=campaign.id).order_by(SignatureReport.id.desc())
-    if not principal.is_coordinator:
+    if not sees_every_organization(principal):
         if args.get("organization") not in (None, principal.organization_slug):
             raise Forbidden(_("Members see their own organization's reports only."))
         statement = statement.filter_by(organization_id=principal.organization_id)
@@ -155,4 +156,7 @@ def list_signatures(args, slug):
 @blp.response(200, SeriesSchema)
 def get_series(args, slug):
     """Figures over time per country, organization or channel: the figure at each period's end and its increment."""
-    return signature_series(get_campaign_or_404(slug), args["granularity"], args["group_by"])
+    series = signature_series(get_campaign_or_404(slug), args["granularity"], args["group_by"])
+    if args["group_by"] != "organization":
+        return series
+    return {**series, "series": visible_rows(current_principal(), series["series"], "group")}

@@ -6,7 +6,8 @@ import marshmallow as ma
 from flask import current_app, request
 from flask_smorest import Blueprint
 
-from coalition.auth.guard import require_scope
+from coalition.auth.guard import current_principal, require_scope
+from coalition.auth.visibility import visible_rows
 from coalition.campaigns import operations
 from coalition.campaigns.counter import counter_entry, install_shortcut
 from coalition.campaigns.progress import campaign_progress
@@ -76,7 +77,8 @@ def update_campaign(data, slug):
 @blp.response(200, ProgressSchema)
 def get_progress(slug):
     """Progress per member state against the thresholds, per organization, and the ECI conditions."""
-    return campaign_progress(operations.get_campaign_or_404(slug))
+    progress = campaign_progress(operations.get_campaign_or_404(slug))
+    return {**progress, "organizations": visible_rows(current_principal(), progress["organizations"], "organization")}
 
 
 def _country(value: str) -> str:

@@ -40,7 +40,7 @@ def deliver(material: Material, asked: list[str], drafts: bool = False) -> dict:
                 break
             translation = translations.get(locale)
             text = getattr(translation, name) if translation else None
-            if text and (drafts or translation.status == "approved"):
+            if text and (drafts or translation.field_status(name) == "approved"):
                 fields[name], served[name] = text, locale
                 if name in outdated.get(translation.id, ()):
                     outdated_fields.append(name)

@@ -18,6 +18,7 @@ from coalition.errors import NotFound, ProblemError, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _
 from coalition.materials.models import Material, MaterialFile
+from coalition.privacy import personal_data_problem
 
 # media type → extension; served inline unless listed in ATTACHMENT_ONLY
 ALLOWED_TYPES = {
@@ -119,9 +120,14 @@ def add_file(material: Material, principal: Principal, stream, filename: str | N
     media_type = detect_type(content)
     if media_type is None:
         raise ProblemError(_("Accepted files: PDF, PNG, JPEG, WebP, DOCX, ODT, MP4 and SVG."), status=415)
+    name = sanitise_filename(filename, media_type)
+    # Every coalition member sees file names; "_" joins words (and digits) in them.
+    problem = personal_data_problem(name.rsplit(".", 1)[0].replace("_", " "))
+    if problem:
+        raise ValidationFailed(errors={"file": [problem]})
     sha256 = hashlib.sha256(content).hexdigest()
     _store(content, sha256)
-    row = MaterialFile(material_id=material.id, locale=locale, filename=sanitise_filename(filename, media_type),
+    row = MaterialFile(material_id=material.id, locale=locale, filename=name,
                        media_type=media_type, size=len(content), sha256=sha256,
                        created_by=principal.client_id)
     material.files.append(row)

@@ -102,15 +102,23 @@ class Translation(TimestampMixin, Base):
     title: Mapped[str | None] = mapped_column(String(300), default=None)
     summary: Mapped[str | None] = mapped_column(Text, default=None)
     body: Mapped[str | None] = mapped_column(Text, default=None)
-    status: Mapped[str] = mapped_column(String(16), default="draft")
     based_on_revision: Mapped[int] = mapped_column(Integer)
+    # The least advanced state of its fields, the client that wrote last and the one that approved last.
+    status: Mapped[str] = mapped_column(String(16), default="draft")
     written_by: Mapped[str] = mapped_column(String(64))
     approved_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Per translated field {"status", "written_by", "approved_by"}: fields travel as separate units
+    # (PO messages, XLIFF units), are confirmed one by one, and nobody approves a field they wrote.
+    field_states: Mapped[dict] = mapped_column(JSON, default=dict)
 
     material: Mapped[Material] = relationship(lazy="joined")
 
     def target_fields(self) -> dict[str, str | None]:
         return {name: getattr(self, name) for name in FIELDS}
+
+    def field_status(self, name: str) -> str | None:
+        """The state of one field; None while it is untranslated."""
+        return self.field_states[name]["status"] if getattr(self, name) else None
 
 
 class TranslationEvent(Base):

@@ -115,9 +115,15 @@ def list_revisions_query(material: Material):
     return select(MaterialRevision).filter_by(material_id=material.id).order_by(MaterialRevision.number)
 
 
+# Revision numbers are 32-bit columns: a larger number names no revision (and must not reach SQL).
+MAX_REVISION = 2**31 - 1
+
+
 def get_revision_or_404(material: Material, number: int) -> MaterialRevision:
-    revision = db.session.scalars(
-        select(MaterialRevision).filter_by(material_id=material.id, number=number)).first()
+    revision = None
+    if 0 < number <= MAX_REVISION:
+        revision = db.session.scalars(
+            select(MaterialRevision).filter_by(material_id=material.id, number=number)).first()
     if revision is None:
         raise NotFound(_("This material has no revision %(number)d.", number=number))
     return revision

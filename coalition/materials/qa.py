@@ -29,6 +29,8 @@ VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "i
                            "source", "track", "wbr"})
 CODE_SPAN = re.compile(r"`[^`]*`")
 MARKDOWN_PAIRS = (("**", "**"), ("__", "__"))
+# A blank line between paragraphs (white space on it included).
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 @dataclass
@@ -100,6 +102,11 @@ def check_translation(kind: str, source: dict[str, str | None], target: dict[str
             report.error(name, problem)
         if text != text.strip() and original == original.strip():
             report.warn(name, "whitespace", _("The text starts or ends with white space."))
+        wanted_breaks, given_breaks = len(PARAGRAPH_BREAK.findall(original)), len(PARAGRAPH_BREAK.findall(text))
+        if given_breaks < wanted_breaks:
+            # Often a tool that joined the paragraphs, or an import of a resegmented file.
+            report.warn(name, "paragraphs", _("Paragraph breaks: %(wanted)d in the source, %(given)d in "
+                                              "the translation.", wanted=wanted_breaks, given=given_breaks))
     return report
 
 

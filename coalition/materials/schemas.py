@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import url_for
+from werkzeug.datastructures import FileStorage
 
-from coalition.i18n import _l
+from coalition.i18n import _, _l
 from coalition.materials.models import KINDS
+from coalition.privacy import no_personal_data
 from coalition.schemas import PageArgsSchema
-from coalition.validation import LocaleTag, UTCDateTime
+from coalition.validation import LocaleTag, UTCDateTime, WholeMatch
 
-SLUG = ma.validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error=_l("Use lower-case letters, digits and hyphens."))
+SLUG = WholeMatch(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error=_l("Use lower-case letters, digits and hyphens."))
 TAG = ma.validate.Length(min=1, max=64)
+MAX_TAGS = 20
 
 
 class MaterialListArgsSchema(PageArgsSchema):
@@ -32,14 +35,15 @@ class MaterialCreateSchema(ma.Schema):
     title = ma.fields.String(required=True, validate=ma.validate.Length(min=1))
     summary = ma.fields.String(allow_none=True)
     body = ma.fields.String(allow_none=True, metadata={"description": "Markdown."})
-    tags = ma.fields.List(ma.fields.String(validate=TAG), load_default=list)
+    tags = ma.fields.List(ma.fields.String(validate=[TAG, no_personal_data]), load_default=list,
+                          validate=ma.validate.Length(max=MAX_TAGS))
 
 
 class MaterialUpdateSchema(ma.Schema):
     title = ma.fields.String(validate=ma.validate.Length(min=1))
     summary = ma.fields.String(allow_none=True)
     body = ma.fields.String(allow_none=True)
-    tags = ma.fields.List(ma.fields.String(validate=TAG))
+    tags = ma.fields.List(ma.fields.String(validate=[TAG, no_personal_data]), validate=ma.validate.Length(max=MAX_TAGS))
 
 
 class FileSchema(ma.Schema):
@@ -53,8 +57,17 @@ class FileSchema(ma.Schema):
     download_url = ma.fields.Function(lambda row: url_for("materials.download_file", file_id=row.id))
 
 
+class UploadedFile(ma.fields.Raw):
+    """A file part of a multipart body; the same name sent as a plain field is refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ma.ValidationError(_("Send the file as a file part of the multipart body, with a file name."))
+        return value
+
+
 class FileUploadSchema(ma.Schema):
-    file = ma.fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+    file = UploadedFile(required=True, metadata={"type": "string", "format": "binary"})
     locale = LocaleTag(metadata={"description": "The locale of the file's content, if any."})
 
 
@@ -134,7 +147,8 @@ class TranslationSchema(ma.Schema):
     source_revision = ma.fields.Integer(attribute="material.revision")
     outdated = ma.fields.Boolean()
     outdated_fields = ma.fields.List(ma.fields.String())
-    written_by = ma.fields.String()
+    written_by = ma.fields.String(allow_none=True,
+                                  metadata={"description": "The client that wrote last; null for readers of approved text."})
     approved_by = ma.fields.String(allow_none=True)
     modified_date = UTCDateTime()
 

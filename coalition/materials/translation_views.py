@@ -10,6 +10,7 @@ from coalition.db import link_header, paginate
 from coalition.extensions import db
 from coalition.materials import translations
 from coalition.materials.delivery import campaign_progress
+from coalition.materials.models import FIELDS
 from coalition.materials.operations import get_material_or_404
 from coalition.materials.schemas import (
     CampaignLocalesSchema,
@@ -30,9 +31,14 @@ def _describe(translation, warnings=None, detail=False, outdated_map=None) -> di
         "locale", "status", "title", "summary", "body", "based_on_revision", "material", "written_by",
         "approved_by", "modified_date")}
     data.update(outdated=bool(outdated), outdated_fields=outdated)
+    reader = not translations.may_read_unapproved(current_principal())
+    if reader:
+        # Approved text only, and not who wrote it.
+        data.update({name: None for name in FIELDS if translation.field_status(name) != "approved"},
+                    written_by=None, approved_by=None)
     if detail:
         data.update(warnings=warnings or [], source_diff=translations.source_diff(translation),
-                    history=translations.translation_history(translation))
+                    history=[] if reader else translations.translation_history(translation))
     return data
 
 

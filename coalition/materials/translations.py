@@ -79,11 +79,19 @@ def outdated_fields_of(translations: Iterable[Translation]) -> dict[str, list[st
 
 
 def field_state(translation: Translation | None, name: str, outdated: dict[str, list[str]]) -> tuple[str, bool]:
-    """A field's state in a locale (`untranslated`, or its translation's status) and whether its
-    source changed since it was translated (`outdated` as `outdated_fields_of` answers it)."""
-    if translation is None or not getattr(translation, name):
+    """A field's state in a locale (`untranslated`, or its own status) and whether its source
+    changed since it was translated (`outdated` as `outdated_fields_of` answers it)."""
+    status = translation.field_status(name) if translation is not None else None
+    if status is None:
         return "untranslated", False
-    return translation.status, name in outdated.get(translation.id, ())
+    return status, name in outdated.get(translation.id, ())
+
+
+def may_read_unapproved(principal: Principal) -> bool:
+    """Drafts and texts under review, and who wrote them, are for translators (`translations:write`);
+    `materials:read` alone reads approved text only, wherever translations leave: delivery
+    (`?drafts=1`), translations and their history, PO and XLIFF files."""
+    return "translations:write" in principal.scopes
 
 
 def source_diff(translation: Translation) -> dict[str, str]:
@@ -105,46 +113,74 @@ def _record(translation: Translation, action: str, principal: Principal) -> None
 
 
 def save_translation(material: Material, locale: str, principal: Principal, fields: dict[str, str | None],
-                     status: str = "draft", action: str = "saved") -> tuple[Translation, list[dict]]:
-    """Write the text of a locale, made from the current source revision, after the QA checks."""
-    locale = check_locale(material, locale)
-    check_may_write(principal, locale)
+                     status: str = "draft") -> tuple[Translation, list[dict]]:
+    """Write the whole text of a locale (every field, in one state), after the QA checks."""
     if status not in ("draft", "needs_review"):
         raise ValidationFailed(errors={"status": [_("Must be one of: draft, needs_review.")]})
-    fields = {name: fields.get(name) for name in FIELDS}
-    if all(value is None for value in fields.values()):
+    return write_fields(material, locale, principal, {name: (fields.get(name), status) for name in FIELDS})
+
+
+def write_fields(material: Material, locale: str, principal: Principal,
+                 changes: dict[str, tuple[str | None, str]], action: str = "saved") -> tuple[Translation, list[dict]]:
+    """Set some fields of a locale's text, each `(text, status)`, after the QA checks of the result.
+
+    A field whose text changes is written by the caller; one whose only state changes (a reviewer
+    confirming it) keeps its writer, so nobody becomes the author of text they did not write.
+    """
+    locale = check_locale(material, locale)
+    check_may_write(principal, locale)
+    translation = get_translation(material, locale)
+    current = translation.target_fields() if translation else dict.fromkeys(FIELDS)
+    merged = {**current, **{name: text for name, (text, _status) in changes.items()}}
+    if all(value is None for value in merged.values()):
         raise ValidationFailed(errors={"title": [_("Give at least one translated field.")]})
-    report = qa.check_translation(material.kind, material.source_fields(), fields)
+    report = qa.check_translation(material.kind, material.source_fields(), merged)
     if report.errors:
         raise ValidationFailed(_("The translation did not pass the quality checks."), errors=report.errors)
-    translation = get_translation(material, locale)
     if translation is None:
-        translation = Translation(material=material, material_id=material.id, locale=locale)
+        translation = Translation(material=material, material_id=material.id, locale=locale, field_states={})
         db.session.add(translation)
-    for name, value in fields.items():
-        setattr(translation, name, value)
-    translation.status = status
+    states = dict(translation.field_states)
+    for name, (text, status) in changes.items():
+        setattr(translation, name, text)
+        if not text:
+            states.pop(name, None)
+            continue
+        writer = states[name]["written_by"] if name in states and current[name] == text else principal.client_id
+        states[name] = {"status": status, "written_by": writer, "approved_by": None}
+    _set_states(translation, states)
     translation.based_on_revision = material.revision
     translation.written_by = principal.client_id
-    translation.approved_by = None
     db.session.flush()
     _record(translation, action, principal)
     db.session.flush()
     return translation, report.warnings
 
 
+def _set_states(translation: Translation, states: dict[str, dict]) -> None:
+    # A new dict: the JSON column notices only assignments.
+    translation.field_states = states
+    order = {"draft": 0, "needs_review": 1, "approved": 2}
+    translation.status = min((state["status"] for state in states.values()), key=order.get, default="draft")
+    if translation.status != "approved":
+        translation.approved_by = None
+
+
 def approve_translation(material: Material, locale: str, principal: Principal) -> Translation:
-    """Approve the current text; the client that wrote it cannot."""
+    """Approve the fields not approved yet; nobody approves a field they wrote."""
     locale = check_locale(material, locale)
     check_may_write(principal, locale)
     translation = get_translation_or_404(material, locale)
-    if translation.written_by == principal.client_id:
-        raise Forbidden(_("The client that wrote a text cannot approve it; ask another reviewer."))
-    if translation.status == "approved":
+    pending = {name: state for name, state in translation.field_states.items() if state["status"] != "approved"}
+    if not pending:
         raise Conflict(_("This translation is already approved."))
+    if any(state["written_by"] == principal.client_id for state in pending.values()):
+        raise Forbidden(_("The client that wrote a text cannot approve it; ask another reviewer."))
     if outdated_fields_of([translation]):
         raise Conflict(_("The source changed since this translation was made; update it first."))
-    translation.status = "approved"
+    approved = {name: {**state, "status": "approved", "approved_by": principal.client_id}
+                for name, state in pending.items()}
+    _set_states(translation, {**translation.field_states, **approved})
     translation.approved_by = principal.client_id
     db.session.flush()
     _record(translation, "approved", principal)

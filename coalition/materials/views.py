@@ -30,6 +30,7 @@ from coalition.materials.schemas import (
     RevisionDiffSchema,
     RevisionSchema,
 )
+from coalition.materials.translations import may_read_unapproved
 from coalition.schemas import PageArgsSchema, page_response, page_schema
 
 
@@ -102,7 +103,7 @@ def create_material(data, slug):
 @blp.response(200, DeliveredMaterialSchema)
 def get_material(args, material_id):
     """A material in the best approved language for `?locale=` or Accept-Language."""
-    if args["drafts"] and "translations:write" not in current_principal().scopes:
+    if args["drafts"] and not may_read_unapproved(current_principal()):
         raise Forbidden(_("Only translators (translations:write) may read drafts."))
     material = operations.get_material_or_404(str(material_id))
     return _delivered(material, deliver(material, _asked_locales(args.get("locale")), args["drafts"]))

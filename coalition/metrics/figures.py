@@ -67,7 +67,7 @@ def _outreach(campaign: Campaign, organization_id: str | None, since: date) -> d
 
 
 def campaign_metrics(campaign: Campaign, principal: Principal) -> dict:
-    """Coordinators with metrics:read see the coalition; others their organization's figures."""
+    """The coalition for coordinators with a coordinator scope, else the caller's organization (`export_scope`)."""
     scope = export_scope(principal)
     now = utcnow()
     today = now.date()

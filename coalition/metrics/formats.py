@@ -3,6 +3,11 @@
 Nothing here holds more than one chunk of rows in memory: CSV and JSON Lines are written as the
 rows come, the data package zips its CSV on the fly, and XLSX (a zip whose parts need their
 sizes) goes through openpyxl's write-only mode and a temporary file.
+
+Stored text is written so that no spreadsheet runs it and no stored character can make an
+export fail: CSV cells that a spreadsheet would read as a formula get a leading apostrophe
+(OWASP's CSV injection guidance), XLSX text cells are always typed as text, and characters
+XML forbids are replaced in XLSX.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import csv
 import io
 import itertools
 import json
+import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -27,6 +33,13 @@ BATCH_ROWS = 1000
 # An XLSX sheet holds 1,048,576 rows; longer exports continue on further sheets.
 XLSX_SHEET_ROWS = 1_048_575
 
+# A cell beginning with one of these is a formula to some spreadsheet (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 forbids; openpyxl refuses them. Word's Shift+Enter stores U+000B.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Vertical tab and form feed are line breaks to their authors; anything else shows as U+FFFD.
+XML_REPLACEMENTS = {"\x0b": "\n", "\x0c": "\n"}
+
 
 @dataclass(frozen=True)
 class ExportContent:
@@ -41,8 +54,24 @@ class ExportContent:
     rows: Iterable[Sequence]
 
 
+def csv_cell(value):
+    """Text a spreadsheet shows as it is: a leading apostrophe keeps a formula from running."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def xml_text(value: str) -> str:
+    """The text with every character XML forbids replaced, so that an XLSX export never fails on it."""
+    if XML_FORBIDDEN.search(value) is None:
+        return value
+    return XML_FORBIDDEN.sub(lambda match: XML_REPLACEMENTS.get(match.group(), "\ufffd"), value)
+
+
 def _text_converter(column_type: str) -> Callable | None:
     """How a value becomes text in CSV (None: written as it is; None values become empty)."""
+    if column_type == "string":
+        return csv_cell
     if column_type == "date":
         return lambda value: None if value is None else value.isoformat()
     if column_type == "datetime":
@@ -101,9 +130,14 @@ def _csv_text_chunks(header: list[str], rows: Iterable[Sequence], columns) -> It
         yield buffer.getvalue()
 
 
+def _utf8(text: str) -> bytes:
+    # A lone surrogate (SQLite stores what it is given) becomes "?" rather than failing the export.
+    return text.encode("utf-8", "replace")
+
+
 def write_csv(content: ExportContent) -> Iterator[bytes]:
     for text in _csv_text_chunks(content.header, content.rows, content.columns):
-        yield text.encode("utf-8")
+        yield _utf8(text)
 
 
 def write_jsonl(content: ExportContent) -> Iterator[bytes]:
@@ -114,7 +148,7 @@ def write_jsonl(content: ExportContent) -> Iterator[bytes]:
         batch = list(itertools.islice(converted, BATCH_ROWS))
         if not batch:
             break
-        yield "".join(dumps(dict(zip(names, row))) + "\n" for row in batch).encode("utf-8")
+        yield _utf8("".join(dumps(dict(zip(names, row))) + "\n" for row in batch))
 
 
 def _sheet_title(name: str, number: int) -> str:
@@ -122,11 +156,38 @@ def _sheet_title(name: str, number: int) -> str:
     return title if number == 1 else f"{title} ({number})"
 
 
+def _xlsx_text(value):
+    return xml_text(value) if isinstance(value, str) else value
+
+
+def _typed_as_text(sheet, values: list, text_columns: list[int]) -> list:
+    """openpyxl writes text beginning with "=" as a formula and "#N/A" as an error value:
+    such cells are written as text cells instead."""
+    from openpyxl.cell import WriteOnlyCell
+
+    for index in text_columns:
+        value = values[index]
+        if isinstance(value, str) and value.startswith(("=", "#")):
+            cell = WriteOnlyCell(sheet, value)
+            cell.data_type = "s"
+            values[index] = cell
+    return values
+
+
+def _xlsx_converter(column_type: str) -> Callable | None:
+    if column_type == "datetime":
+        return _xlsx_datetime
+    if column_type == "string":
+        return _xlsx_text
+    return None
+
+
 def write_xlsx(content: ExportContent) -> Iterator[bytes]:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    converters = [_xlsx_datetime if c.type == "datetime" else None for c in content.columns]
+    converters = [_xlsx_converter(c.type) for c in content.columns]
+    text_columns = [index for index, column in enumerate(content.columns) if column.type == "string"]
     sheet, used, number = None, XLSX_SHEET_ROWS, 0
     for row in _converted_rows(content.rows, converters):
         if used == XLSX_SHEET_ROWS:
@@ -135,7 +196,7 @@ def write_xlsx(content: ExportContent) -> Iterator[bytes]:
             sheet.freeze_panes = "A2"
             sheet.append(content.header)
             used = 0
-        sheet.append(row)
+        sheet.append(_typed_as_text(sheet, row, text_columns))
         used += 1
     if sheet is None:
         sheet = workbook.create_sheet(_sheet_title(content.resource, 1))
@@ -194,7 +255,7 @@ def write_data_package(content: ExportContent) -> Iterator[bytes]:
         header = [column.name for column in content.columns]
         with archive.open(f"data/{content.resource}.csv", "w", force_zip64=True) as member:
             for text in _csv_text_chunks(header, content.rows, content.columns):
-                member.write(text.encode("utf-8"))
+                member.write(_utf8(text))
                 if sink.parts:
                     yield sink.drain()
     yield sink.drain()

@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from coalition.auth.guard import Principal
+from coalition.auth.visibility import visible_organization_id
 from coalition.campaigns.models import Campaign
 from coalition.campaigns.operations import get_campaign
 from coalition.db import utcnow
@@ -29,11 +30,8 @@ MEMBER_SCOPE = "campaigns:read"
 
 
 def export_scope(principal: Principal) -> ExportScope:
-    """Coordinators holding metrics:read see everything; everyone else (let in by `campaigns:read`,
-    see the views' `require_scope`) only their organization's rows."""
-    if principal.is_coordinator and FULL_SCOPE in principal.scopes:
-        return ExportScope(organization_id=None)
-    return ExportScope(organization_id=principal.organization_id)
+    """Every organization's rows or the caller's own, by the one rule of `visible_organization_id`."""
+    return ExportScope(organization_id=visible_organization_id(principal))
 
 
 def resolve_export(dataset_name: str, format_name: str) -> tuple[Dataset, ExportFormat]:
@@ -115,7 +113,7 @@ def request_export(principal: Principal, campaign: str, dataset: str, format: st
     from coalition.jobs import enqueue
     from coalition.metrics.tasks import build_export
 
-    enqueue(build_export, job.id)
+    enqueue(build_export, job.id, job_id=job.id)
     return job
 
 
@@ -141,23 +139,6 @@ def export_file_or_problem(job: ExportJob) -> Path:
 
 def expiry_after(finished: datetime) -> datetime:
     return finished + timedelta(seconds=current_app.extensions["coalition.config"].export_expiry)
-
-
-# A build takes minutes (a million XLSX rows: about two); one running for hours lost its worker.
-ABANDONED_AFTER = timedelta(hours=6)
-
-
-def fail_abandoned_exports(now: datetime | None = None) -> int:
-    """Mark as failed the jobs still `running` long after their worker must have died."""
-    now = now or utcnow()
-    abandoned = db.session.scalars(select(ExportJob).where(
-        ExportJob.status == ExportStatus.RUNNING, ExportJob.started_date < now - ABANDONED_AFTER)).all()
-    for job in abandoned:
-        job.status = ExportStatus.FAILED
-        job.finished_date = now
-        job.error = "abandoned: its worker stopped before finishing"
-    db.session.flush()
-    return len(abandoned)
 
 
 def remove_expired_exports(now: datetime | None = None) -> int:

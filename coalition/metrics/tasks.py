@@ -1,11 +1,15 @@
-"""Background jobs of exports: build a file, and purge expired files every hour."""
+"""Background jobs of exports: build a file; find the builds that were lost or abandoned."""
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from coalition.db import utcnow
 from coalition.extensions import cache, db
@@ -47,10 +51,20 @@ class _Counter:
             yield row
 
 
+# RQ statuses of a job that is still on its way: waiting, running, or waiting for a retry.
+IN_FLIGHT = frozenset({"queued", "started", "scheduled", "deferred"})
+# An export queued this long without its RQ job never reached Redis.
+LOST_AFTER = timedelta(minutes=1)
+
+
 def build_export(export_id: str) -> None:
-    """Write an export's file under the instance folder and mark the job finished (or failed)."""
+    """Write an export's file under the instance folder and mark the job finished (or failed).
+
+    A job still `running` is built again from the start: RQ hands it over only to retry an
+    attempt that died (its worker killed, its database connection terminated).
+    """
     job = db.session.get(ExportJob, export_id, populate_existing=True)
-    if job is None or job.status != ExportStatus.QUEUED:
+    if job is None or job.status not in (ExportStatus.QUEUED, ExportStatus.RUNNING):
         return
     job.status = ExportStatus.RUNNING
     job.started_date = utcnow()
@@ -71,6 +85,8 @@ def build_export(export_id: str) -> None:
     except Exception as error:
         db.rollback()
         partial.unlink(missing_ok=True)
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            raise  # the database went away, not the data: RQ runs the job again
         log.exception("export %s failed", export_id)
         job = db.session.get(ExportJob, export_id, populate_existing=True)
         _finish(job, ExportStatus.FAILED, counter.count)
@@ -89,3 +105,34 @@ def _finish(job: ExportJob, status: ExportStatus, rows: int) -> None:
     job.rows = rows
     job.finished_date = utcnow()
     job.expires_at = operations.expiry_after(job.finished_date)
+
+
+def recover_exports(job_status: Callable[[str], str | None]) -> dict[str, int]:
+    """Queue again the exports whose job never reached Redis; fail those whose job is gone.
+
+    `job_status` answers RQ's status of a job id (the export's id), None when Redis has none.
+    A job that died with its worker comes back here once RQ has used up its retries.
+    """
+    recovered = {"queued_again": 0, "failed": 0}
+    unfinished = db.session.scalars(select(ExportJob).where(
+        ExportJob.status.in_([ExportStatus.QUEUED, ExportStatus.RUNNING]),
+        ExportJob.created_date < utcnow() - LOST_AFTER)).all()
+    for job in unfinished:
+        status = job_status(job.id)
+        if status in IN_FLIGHT:
+            continue
+        if status is None and job.status == ExportStatus.QUEUED:
+            from coalition.jobs import enqueue
+
+            enqueue(build_export, job.id, job_id=job.id)
+            recovered["queued_again"] += 1
+            continue
+        for partial in operations.exports_folder().glob(f"{job.id}.*.partial"):
+            partial.unlink(missing_ok=True)
+        _finish(job, ExportStatus.FAILED, 0)
+        job.error = "abandoned: its worker stopped before finishing, and retries did not help"
+        recovered["failed"] += 1
+    db.session.flush()
+    if any(recovered.values()):
+        log.warning("exports recovered: %s", recovered)
+    return recovered

@@ -29,7 +29,7 @@ def get_organization_or_404(slug: str) -> Organization:
 
 def create_organization(slug: str, name: str, country: str | None = None, role: str = "member",
                         website: str | None = None) -> Organization:
-    if not SLUG_PATTERN.match(slug or ""):
+    if not SLUG_PATTERN.fullmatch(slug or ""):
         raise ValidationFailed(errors={"slug": [_("Use lower-case letters, digits and hyphens.")]})
     _check_role(role)
     if get_organization(slug) is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
@@ -12,8 +14,8 @@ from coalition.i18n import _
 from coalition.materials.operations import existing_material_ids
 from coalition.organizations.models import Organization
 from coalition.outreach.models import KINDS, OutreachAction
-from coalition.outreach.privacy import personal_data_problem
 from coalition.outreach.schemas import date_order_errors, origin_pair_errors
+from coalition.privacy import personal_data_problem
 
 # Every writable field and the value an action has when a write leaves it out.
 DEFAULTS = {
@@ -47,8 +49,28 @@ def action_errors(values: dict, known_materials: set[str]) -> dict:
         errors["kind"] = [_("Must be one of: %(choices)s.", choices=", ".join(KINDS))]
     errors.update(date_order_errors(values.get("action_date"), values.get("end_date")))
     errors.update(origin_pair_errors(values.get("origin_system"), values.get("external_id")))
-    texts = {"notes": [values.get("notes")], "locality": [values.get("locality")],
-             "tags": values.get("tags") or []}
+    return errors
+
+
+# Outreach may begin before a campaign starts collecting and go on after it ends, within a year.
+PLAUSIBLE_MARGIN = timedelta(days=366)
+
+
+def campaign_day_errors(campaign: Campaign, values: dict) -> dict:
+    """Days within the campaign's plausible range: a year before its start to a year after its end."""
+    first, last = campaign.starts_on - PLAUSIBLE_MARGIN, campaign.ends_on + PLAUSIBLE_MARGIN
+    return {field: [_("Give a day from %(first)s to %(last)s, around the campaign's dates.",
+                      first=first.isoformat(), last=last.isoformat())]
+            for field in ("action_date", "end_date")
+            if values.get(field) is not None and not first <= values[field] <= last}
+
+
+def personal_data_errors(written: dict) -> dict:
+    """The personal-data guard on the free text a write sends (stored text that a write leaves
+    alone is not checked again; the schema's check of the same text is remembered)."""
+    errors: dict[str, list[str]] = {}
+    texts = {"notes": [written.get("notes")], "locality": [written.get("locality")],
+             "tags": written.get("tags") or []}
     for field, items in texts.items():
         problems = {personal_data_problem(text) for text in items} - {None}
         if problems:
@@ -90,7 +112,8 @@ def log_actions(campaign: Campaign, organization: Organization, items: list[dict
     errors: dict[str, dict] = {}
     seen: set[tuple[str, str]] = set()
     for index, values in enumerate(items):
-        item_errors = action_errors({**DEFAULTS, **values}, known_materials)
+        item_errors = {**action_errors({**DEFAULTS, **values}, known_materials),
+                       **campaign_day_errors(campaign, values), **personal_data_errors(values)}
         pair = (values.get("origin_system"), values.get("external_id"))
         if pair[1] and pair in seen:
             item_errors["external_id"] = [_("This external id appears twice in the request.")]
@@ -145,7 +168,8 @@ def update_action(action: OutreachAction, organization: Organization, changes: d
     check_campaign_takes_actions(action.campaign, organization)
     merged = {field: getattr(action, field) for field in (*REQUIRED, *DEFAULTS)}
     merged.update(changes)
-    errors = action_errors(merged, _known_materials(action.campaign, [merged]))
+    errors = {**action_errors(merged, _known_materials(action.campaign, [merged])),
+              **campaign_day_errors(action.campaign, changes), **personal_data_errors(changes)}
     if errors:
         raise ValidationFailed(errors=errors)
     pair = (merged["origin_system"], merged["external_id"])

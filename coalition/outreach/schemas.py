@@ -6,19 +6,13 @@ import marshmallow as ma
 
 from coalition.i18n import _
 from coalition.outreach.models import KINDS
-from coalition.outreach.privacy import personal_data_problem
+from coalition.privacy import no_personal_data
 from coalition.schemas import PageArgsSchema
-from coalition.validation import CountryCode, Integer, UTCDateTime
+from coalition.validation import CountryCode, Day, Integer, OsdiDay, UTCDateTime
 
 MAX_BATCH = 1000
 MAX_COUNT = 10_000_000
 SORTS = ("action_date", "-action_date", "reach", "-reach", "created_date", "-created_date")
-
-
-def no_personal_data(text: str) -> None:
-    problem = personal_data_problem(text)
-    if problem:
-        raise ma.ValidationError(problem)
 
 
 def date_order_errors(action_date, end_date) -> dict:
@@ -48,8 +42,9 @@ class ActionFieldsSchema(ma.Schema):
     """The fields a member writes; loaded as a whole (POST) or in part (PATCH)."""
 
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(KINDS))
-    action_date = ma.fields.Date(required=True, metadata={"description": "The (first) day, YYYY-MM-DD."})
-    end_date = ma.fields.Date(allow_none=True, metadata={"description": "Last day of a multi-day action."})
+    action_date = OsdiDay(required=True, metadata={
+        "description": "The (first) day, YYYY-MM-DD, or an OSDI date-time whose day (as written) is taken."})
+    end_date = OsdiDay(allow_none=True, metadata={"description": "Last day of a multi-day action."})
     country = CountryCode(required=True)
     locality = ma.fields.String(allow_none=True, validate=[ma.validate.Length(max=120), no_personal_data],
                                 metadata={"description": "Town or venue; no personal data."})
@@ -59,7 +54,8 @@ class ActionFieldsSchema(ma.Schema):
                                    metadata={"description": "Informational; report counts with signature reports."})
     materials = ma.fields.List(ma.fields.UUID(), load_default=list, validate=ma.validate.Length(max=50),
                                metadata={"description": "Ids of the materials used."})
-    notes = ma.fields.String(allow_none=True, validate=[ma.validate.Length(max=2000), no_personal_data])
+    notes = ma.fields.String(allow_none=True, validate=[ma.validate.Length(max=2000), no_personal_data],
+                             metadata={"description": "No personal data."})
     tags = ma.fields.List(Tag(validate=[ma.validate.Length(min=1, max=40), no_personal_data]),
                           load_default=list, validate=ma.validate.Length(max=20))
     origin_system = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=100),
@@ -135,8 +131,8 @@ class ActionFilterSchema(ma.Schema):
     organization = ma.fields.String(metadata={"description": "Organization slug."})
     kind = ma.fields.String(validate=ma.validate.OneOf(KINDS))
     country = CountryCode()
-    since = ma.fields.Date(metadata={"description": "Actions on or after this day."})
-    until = ma.fields.Date(metadata={"description": "Actions on or before this day."})
+    since = Day(metadata={"description": "Actions on or after this day."})
+    until = Day(metadata={"description": "Actions on or before this day."})
     tag = Tag()
     material = ma.fields.UUID()
 

@@ -92,6 +92,27 @@ def test_rotating_twice_ends_the_oldest_secret(client, admin, db_session, member
     assert token_request(client, oauth_client.client_id, third["client_secret"]).status_code == 200
 
 
+def test_revoking_the_previous_secret_ends_it_and_its_tokens_at_once(client, admin, db_session, member):
+    oauth_client, old_secret = factories.make_client(member, "campaigns:read")
+    db_session.commit()
+    leaked = bearer(client, oauth_client.client_id, old_secret)
+    new_secret = client.post(f"/api/v1/clients/{oauth_client.client_id}/rotate", headers=admin).get_json()["client_secret"]
+    assert client.get(f"/api/v1/organizations/{member.slug}", headers=leaked).status_code == 200
+
+    response = client.post(f"/api/v1/clients/{oauth_client.client_id}/revoke-previous-secret", headers=admin)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["previous_secret_expires"] is None
+    assert token_request(client, oauth_client.client_id, old_secret).status_code == 401
+    assert client.get(f"/api/v1/organizations/{member.slug}", headers=leaked).status_code == 401
+    fresh = bearer(client, oauth_client.client_id, new_secret)
+    assert client.get(f"/api/v1/organizations/{member.slug}", headers=fresh).status_code == 200
+
+    again = client.post(f"/api/v1/clients/{oauth_client.client_id}/revoke-previous-secret", headers=admin)
+    assert again.status_code == 409
+    assert again.mimetype == "application/problem+json"
+    assert client.get(f"/api/v1/organizations/{member.slug}", headers=fresh).status_code == 200
+
+
 def test_delete_stops_its_tokens_at_once(client, admin, db_session, member):
     oauth_client, secret = factories.make_client(member, "campaigns:read")
     db_session.commit()

@@ -32,8 +32,8 @@ def import_file(client, campaign, headers, extension, data, locale="de", content
                        headers={**headers, "Content-Type": content_type})
 
 
-def test_po_export_states(client, campaign, materials, reader):
-    response = export(client, campaign, reader, "po")
+def test_po_export_states(client, campaign, materials, writer):
+    response = export(client, campaign, writer, "po")
     assert response.mimetype == "text/x-gettext-translation"
     assert "attachment" in response.headers["Content-Disposition"]
     po = polib.pofile(response.data.decode())
@@ -50,7 +50,7 @@ def test_po_export_states(client, campaign, materials, reader):
     assert "coalition-revision: 2" in units["leaflet.body"].comment
 
 
-def test_po_round_trip_updates_drafts_and_reports_conflicts(client, campaign, materials, writer, reader):
+def test_po_round_trip_updates_drafts_and_reports_conflicts(client, campaign, materials, writer):
     po = polib.pofile(export(client, campaign, writer, "po").data.decode())
     for entry in po:
         if entry.msgctxt == "post.title":
@@ -71,10 +71,10 @@ def test_po_round_trip_updates_drafts_and_reports_conflicts(client, campaign, ma
     assert summary["conflicts"] == [{"unit": "leaflet.title", "current": GERMAN["title"], "proposed": "Geändert"}]
     assert summary["errors"] == []
 
-    post = client.get(f"/api/v1/materials/{materials['post']['id']}/translations/de", headers=reader).get_json()
+    post = client.get(f"/api/v1/materials/{materials['post']['id']}/translations/de", headers=writer).get_json()
     assert (post["title"], post["body"], post["status"]) == ("Weitersagen", "Unterschreibe {link}", "draft")
     leaflet = client.get(f"/api/v1/materials/{materials['leaflet']['id']}/translations/de",
-                         headers=reader).get_json()
+                         headers=writer).get_json()
     assert leaflet["title"] == GERMAN["title"] and leaflet["status"] == "approved"
     assert post["history"][-1]["action"] == "imported"
 
@@ -123,15 +123,15 @@ def test_garbage_po_is_422(client, campaign, materials, writer):
     assert response.status_code == 422
 
 
-def test_a_po_file_with_nul_bytes_is_refused(client, campaign, materials, writer, reader):
-    exported = export(client, campaign, reader, "po").data.replace(b'msgstr ""', b'msgstr "a\x00b"', 1)
+def test_a_po_file_with_nul_bytes_is_refused(client, campaign, materials, writer):
+    exported = export(client, campaign, writer, "po").data.replace(b'msgstr ""', b'msgstr "a\x00b"', 1)
     response = import_file(client, campaign, writer, "po", exported)
     assert response.status_code == 400
     assert response.get_json()["detail"] == "Text may not contain NUL characters."
 
 
-def test_xliff_export_states(client, campaign, materials, reader):
-    response = export(client, campaign, reader, "xlf")
+def test_xliff_export_states(client, campaign, materials, writer):
+    response = export(client, campaign, writer, "xlf")
     assert response.mimetype == "application/xliff+xml"
     document = Xliff2File.parsestring(response.data)
     assert document.gettargetlanguage() == "de"
@@ -148,7 +148,7 @@ def test_xliff_export_states(client, campaign, materials, reader):
     assert f">{campaign.slug}</mda:meta>" in response.data.decode()
 
 
-def test_xliff_round_trip(client, campaign, materials, writer, reader):
+def test_xliff_round_trip(client, campaign, materials, writer):
     document = Xliff2File.parsestring(export(client, campaign, writer, "xlf").data)
     for unit in document.getunits():
         if unit.getid() == "faq.title":
@@ -162,8 +162,8 @@ def test_xliff_round_trip(client, campaign, materials, writer, reader):
     assert summary["updated"] == 1
     assert [c["unit"] for c in summary["conflicts"]] == ["leaflet.title"]
     faq_id = next(m["id"] for m in client.get(f"/api/v1/campaigns/{campaign.slug}/materials",
-                                              headers=reader).get_json()["items"] if m["slug"] == "faq")
-    faq = client.get(f"/api/v1/materials/{faq_id}/translations/de", headers=reader).get_json()
+                                              headers=writer).get_json()["items"] if m["slug"] == "faq")
+    faq = client.get(f"/api/v1/materials/{faq_id}/translations/de", headers=writer).get_json()
     assert (faq["title"], faq["status"]) == ("Warum?", "needs_review")
 
 

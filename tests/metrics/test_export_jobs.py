@@ -217,15 +217,34 @@ def test_purge_keeps_exports_that_have_not_expired(app, client, coordinator, aut
     assert not (Path(app.instance_path) / "exports" / f"{body['id']}.csv").exists()
 
 
-def test_housekeeping_fails_an_export_whose_worker_died(client, coordinator, auth_headers, db_session):
-    from coalition.metrics.operations import fail_abandoned_exports
+def test_an_export_whose_job_is_gone_for_good_is_failed_and_its_partial_file_removed(
+        client, coordinator, auth_headers, db_session):
+    from coalition.metrics.operations import exports_folder
+    from coalition.metrics.tasks import recover_exports
 
     campaign = factories.make_campaign()
     stuck = ExportJob(organization_id=coordinator.id, client_id="c", campaign_id=campaign.id,
                       dataset="organizations", format="csv", status=ExportStatus.RUNNING,
-                      started_date=utcnow() - timedelta(hours=7))
+                      created_date=utcnow() - timedelta(minutes=10), started_date=utcnow() - timedelta(minutes=9))
     db_session.add(stuck)
     db_session.flush()
-    assert fail_abandoned_exports() == 1
+    partial = exports_folder() / f"{stuck.id}.csv.partial"
+    partial.write_text("slug\r\n")
+    # RQ gave up on it: its worker died on every attempt.
+    assert recover_exports(lambda job_id: "failed") == {"queued_again": 0, "failed": 1}
+    assert not partial.exists()
     status = client.get(f"/api/v1/exports/{stuck.id}", headers=auth_headers(coordinator, "metrics:read"))
     assert status.get_json()["status"] == "failed"
+
+
+def test_an_export_still_on_its_way_is_left_alone(coordinator, db_session):
+    from coalition.metrics.tasks import recover_exports
+
+    campaign = factories.make_campaign()
+    waiting = ExportJob(organization_id=coordinator.id, client_id="c", campaign_id=campaign.id,
+                        dataset="organizations", format="csv", created_date=utcnow() - timedelta(minutes=10))
+    db_session.add(waiting)
+    db_session.flush()
+    for status in ("queued", "started", "scheduled"):
+        assert recover_exports(lambda job_id, status=status: status) == {"queued_again": 0, "failed": 0}
+    assert waiting.status == ExportStatus.QUEUED

@@ -142,3 +142,45 @@ def test_empty_dataset_still_has_a_header(client, coordinator, auth_headers, sam
     assert client.get(url + ".jsonl", headers=headers).data == b""
     workbook = load_workbook(io.BytesIO(client.get(url + ".xlsx", headers=headers).data), read_only=True)
     assert list(workbook["samples"].iter_rows(values_only=True)) == [("code", "amount", "ratio", "day", "at", "flag")]
+
+
+HOSTILE_TEXTS = ['=HYPERLINK("https://evil.example","open")', "+1+1", "-2+3", "@SUM(A1)", "\tindent",
+                 "\rreturn", "#N/A", "line\x0bbreak", "bell\x07", "fine"]
+
+
+@pytest.fixture
+def hostile_export(client, coordinator, auth_headers, monkeypatch):
+    from coalition.metrics.datasets import REGISTRY, Column, Dataset
+
+    columns = (Column("text", "text", "string"), Column("amount", "amount", "integer"))
+    rows = [(text, -5) for text in HOSTILE_TEXTS]
+    monkeypatch.setitem(REGISTRY, "hostile", Dataset("hostile", "hostile", columns, lambda c, s: iter(rows)))
+    campaign = factories.make_campaign()
+    headers = auth_headers(coordinator, "metrics:read")
+    return lambda format: client.get(f"/api/v1/campaigns/{campaign.slug}/exports/hostile.{format}", headers=headers)
+
+
+def test_csv_cells_that_start_like_formulas_are_neutralised(hostile_export):
+    for format in ("csv", "zip"):
+        response = hostile_export(format)
+        assert response.status_code == 200
+        data = response.data
+        if format == "zip":
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                data = archive.read("data/hostile.csv")
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))[1:]
+        texts = [row[0] for row in rows]
+        assert texts[:6] == ["'" + text for text in HOSTILE_TEXTS[:6]]
+        assert texts[6:] == HOSTILE_TEXTS[6:]
+        assert {row[1] for row in rows} == {"-5"}  # numbers stay numbers
+
+
+def test_xlsx_writes_stored_text_as_text_and_survives_control_characters(hostile_export):
+    response = hostile_export("xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.data))
+    sheet = workbook["hostile"]
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert all(cell.data_type == "s" for cell in cells)
+    assert [cell.value for cell in cells] == HOSTILE_TEXTS[:7] + ["line\nbreak", "bell\ufffd", "fine"]
+    assert {row[1].value for row in sheet.iter_rows(min_row=2)} == {-5}

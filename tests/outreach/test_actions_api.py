@@ -122,7 +122,7 @@ def test_patch_to_an_external_id_already_used_conflicts(client, member, campaign
     ({"end_date": "2026-03-01"}, "end_date"),
     ({"action_date": "2026-02-30"}, "action_date"),
     ({"action_date": "02/03/2026"}, "action_date"),
-    ({"action_date": "2026-03-02T10:00:00Z"}, "action_date"),
+    ({"action_date": "20260302"}, "action_date"),
     ({"country": "XX"}, "country"),
     ({"country": "Germany"}, "country"),
     ({"kind": "flashmob"}, "kind"),

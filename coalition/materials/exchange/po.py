@@ -12,11 +12,12 @@ from babel.messages.pofile import PoFileError, read_po, write_po
 from coalition.campaigns.models import Campaign
 from coalition.errors import ValidationFailed
 from coalition.i18n import _, normalise_locale
-from coalition.materials.exchange.units import ExportUnit, ImportUnit
+from coalition.materials.exchange.units import ExportUnit, ImportUnit, revision_number
 
 MEDIA_TYPE = "text/x-gettext-translation"
 HEADER = re.compile(r"^#\s*coalition-(campaign|locale):\s*(\S+)\s*$", re.MULTILINE)
-REVISION = re.compile(r"^coalition-revision:\s*(\d+)$")
+REVISION = re.compile(r"^coalition-revision:\s*(\S+)\Z")
+EXPORTED_STATE = re.compile(r"^coalition-state:\s*(\w+)")
 
 
 def write_catalog(campaign: Campaign, locale: str, units: list[ExportUnit]) -> bytes:
@@ -55,9 +56,18 @@ def read_catalog(campaign: Campaign, locale: str, data: bytes) -> list[ImportUni
     for message in catalog:
         if not message.id or not message.context:
             continue
-        revision = next((int(match.group(1)) for comment in message.auto_comments
+        revision = next((revision_number(match.group(1)) for comment in message.auto_comments
                          if (match := REVISION.match(comment.strip()))), None)
         target = message.string if isinstance(message.string, str) else ""
-        units.append(ImportUnit(id=message.context, target=target,
-                                status="draft" if message.fuzzy else "needs_review", revision=revision))
+        units.append(ImportUnit(id=message.context, target=target, status=_status(message), revision=revision))
     return units
+
+
+def _status(message) -> str | None:
+    """A cleared fuzzy flag (`msgattrib --clear-fuzzy`) submits the unit for review. Exports mark
+    texts under review fuzzy too: for them a flag still set says nothing (None, see ImportUnit)."""
+    if not message.fuzzy:
+        return "needs_review"
+    exported = next((match.group(1) for comment in message.auto_comments
+                     if (match := EXPORTED_STATE.match(comment.strip()))), None)
+    return None if exported == "needs_review" else "draft"

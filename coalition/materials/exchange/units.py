@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
@@ -22,8 +22,8 @@ from coalition.materials.translations import (
     check_may_write,
     field_state,
     outdated_fields_of,
-    save_translation,
     translation_locales,
+    write_fields,
 )
 
 
@@ -41,8 +41,21 @@ class ExportUnit:
 class ImportUnit:
     id: str
     target: str
-    status: str  # draft or needs_review: an import never approves
+    # draft or needs_review (an import never approves); None: as it was, or draft if the text changed.
+    status: str | None
     revision: int | None
+
+
+# More units than any campaign has fields; also keeps the material look-up within SQL's
+# 65,535 parameters.
+MAX_IMPORT_UNITS = 10_000
+
+
+def revision_number(text: str) -> int | None:
+    """A unit's revision as written in a file: ASCII digits (not `²`), ten at most; else unknown."""
+    if text.isascii() and text.isdigit() and len(text) <= 10:
+        return int(text)
+    return None
 
 
 def exchange_locale(campaign: Campaign, locale: str) -> str:
@@ -54,8 +67,9 @@ def exchange_locale(campaign: Campaign, locale: str) -> str:
     return locale
 
 
-def export_units(campaign: Campaign, locale: str) -> list[ExportUnit]:
-    """Every non-empty source field of the campaign's materials written in another locale."""
+def export_units(campaign: Campaign, locale: str, unapproved: bool = True) -> list[ExportUnit]:
+    """Every non-empty source field of the campaign's materials written in another locale; without
+    `unapproved`, only approved targets (the rest as untranslated), for readers of approved text."""
     materials = [m for m in db.session.scalars(
         select(Material).filter_by(campaign_id=campaign.id).order_by(Material.slug)) if m.source_locale != locale]
     translations = {t.material_id: t for t in db.session.scalars(
@@ -70,6 +84,8 @@ def export_units(campaign: Campaign, locale: str) -> list[ExportUnit]:
             if not source:
                 continue
             state, stale = field_state(translation, name, outdated)
+            if state != "approved" and not unapproved:
+                state, stale = "untranslated", False
             units.append(ExportUnit(
                 id=f"{material.slug}.{name}", source=source,
                 target=getattr(translation, name) if state != "untranslated" else None,
@@ -107,11 +123,17 @@ def import_file(campaign: Campaign, locale: str, principal: Principal, data: byt
                 read: Callable[[Campaign, str, bytes], list[ImportUnit]]) -> dict:
     """Read an uploaded file with `read` (PO or XLIFF) and import its units, if the caller may write."""
     check_may_write(principal, locale)
-    return import_units(campaign, locale, principal, read(campaign, locale, data))
+    units = read(campaign, locale, data)
+    if len(units) > MAX_IMPORT_UNITS:
+        raise ValidationFailed(errors={"file": [
+            _("A file may hold at most %(limit)d units.", limit=MAX_IMPORT_UNITS)]})
+    return import_units(campaign, locale, principal, units)
 
 
 def import_units(campaign: Campaign, locale: str, principal: Principal, units: list[ImportUnit]) -> dict:
-    """Update drafts and texts under review; approved texts it would change are conflicts."""
+    """Update drafts and texts under review, unit by unit: a changed text is the importer's, a
+    changed state alone (a reviewer confirming a unit) keeps its writer. Approved texts it would
+    change are conflicts; an approved unit whose text is unchanged stays approved."""
     units = [unit for unit in units if unit.target]
     resolved = _resolve(campaign, units)
     by_material: dict[str, list[ImportUnit]] = defaultdict(list)
@@ -127,11 +149,18 @@ def import_units(campaign: Campaign, locale: str, principal: Principal, units: l
         changes = {}
         for unit in unit_list:
             name = resolved[unit.id][1]
-            if current[name] == unit.target:
+            status = translation.field_status(name) if translation else None
+            same_text = current[name] == unit.target
+            if unit.status is None:
+                unit = replace(unit, status=status if same_text and status else "draft")
+            if status == "approved":
+                if same_text:
+                    summary["unchanged"] += 1
+                else:
+                    summary["conflicts"].append({"unit": unit.id, "current": current[name] or "",
+                                                 "proposed": unit.target})
+            elif same_text and status == unit.status:
                 summary["unchanged"] += 1
-            elif translation is not None and translation.status == "approved":
-                summary["conflicts"].append({"unit": unit.id, "current": current[name] or "",
-                                             "proposed": unit.target})
             else:
                 changes[name] = unit
         report = qa.check_translation(material.kind, material.source_fields(),
@@ -147,7 +176,7 @@ def import_units(campaign: Campaign, locale: str, principal: Principal, units: l
             for name, messages in merged_report.errors.items():
                 summary["errors"].append({"unit": f"{material.slug}.{name}", "messages": messages})
             continue
-        status = "draft" if any(unit.status == "draft" for unit in changes.values()) else "needs_review"
-        save_translation(material, locale, principal, merged, status, action="imported")
+        write_fields(material, locale, principal, {name: (unit.target, unit.status) for name, unit in changes.items()},
+                     action="imported")
         summary["updated"] += len(changes)
     return summary

@@ -12,6 +12,7 @@ from coalition.http import accepts
 from coalition.materials.exchange import po, xliff
 from coalition.materials.exchange.units import exchange_locale, export_units, import_file
 from coalition.materials.schemas import ImportSummarySchema
+from coalition.materials.translations import may_read_unapproved
 
 blp = Blueprint("exchange", __name__, url_prefix="", description="Translation files (PO, XLIFF 2.0).")
 
@@ -33,7 +34,7 @@ def export_po(slug, locale):
     """Export a campaign's translations into one locale as a PO file."""
     campaign = get_campaign_or_404(slug)
     locale = exchange_locale(campaign, locale)
-    data = po.write_catalog(campaign, locale, export_units(campaign, locale))
+    data = po.write_catalog(campaign, locale, export_units(campaign, locale, may_read_unapproved(current_principal())))
     return _file_response(data, po.MEDIA_TYPE + "; charset=utf-8", f"{campaign.slug}.{locale}.po", locale)
 
 
@@ -57,7 +58,8 @@ def export_xliff(slug, locale):
     """Export a campaign's translations into one locale as XLIFF 2.0."""
     campaign = get_campaign_or_404(slug)
     locale = exchange_locale(campaign, locale)
-    data = xliff.write_document(campaign, locale, export_units(campaign, locale))
+    data = xliff.write_document(campaign, locale,
+                                export_units(campaign, locale, may_read_unapproved(current_principal())))
     return _file_response(data, xliff.MEDIA_TYPE, f"{campaign.slug}.{locale}.xlf", locale)
 
 

@@ -1,7 +1,9 @@
 """XLIFF 2.0 files: the campaign and locale in file metadata, the source revision per unit.
 
 States: untranslated → `initial` without target; draft → `initial`; needs_review → `translated`;
-approved → `final`; outdated text adds `subState="coalition:outdated"`.
+approved → `final`; outdated text adds `subState="coalition:outdated"`. Whitespace is content:
+sources and targets say `xml:space="preserve"` (or tools collapse multi-line text), and an import
+keeps the `<ignorable>` parts between the segments of a resegmented unit (its paragraph breaks).
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ import xml.etree.ElementTree as ET
 from coalition.campaigns.models import Campaign
 from coalition.errors import ValidationFailed
 from coalition.i18n import _, normalise_locale
-from coalition.materials.exchange.units import ExportUnit, ImportUnit
+from coalition.materials.exchange.units import ExportUnit, ImportUnit, revision_number
 
 MEDIA_TYPE = "application/xliff+xml"
 XLIFF = "urn:oasis:names:tc:xliff:document:2.0"
 MDA = "urn:oasis:names:tc:xliff:metadata:2.0"
 STATES = {"untranslated": "initial", "draft": "initial", "needs_review": "translated", "approved": "final"}
 OUTDATED = "coalition:outdated"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 # An XML declaration or document type can define entities; files we exchange never need them.
 UNSAFE_MARKUP = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
@@ -51,9 +54,9 @@ def write_document(campaign: Campaign, locale: str, units: list[ExportUnit]) -> 
         segment = ET.SubElement(element, _q("segment"), state=STATES[unit.state])
         if unit.outdated:
             segment.set("subState", OUTDATED)
-        ET.SubElement(segment, _q("source")).text = unit.source
+        ET.SubElement(segment, _q("source"), {XML_SPACE: "preserve"}).text = unit.source
         if unit.target is not None:
-            ET.SubElement(segment, _q("target")).text = unit.target
+            ET.SubElement(segment, _q("target"), {XML_SPACE: "preserve"}).text = unit.target
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
@@ -80,6 +83,15 @@ def _text(element: ET.Element | None) -> str:
     return "".join(element.itertext()) if element is not None else ""
 
 
+def _target_text(part: ET.Element) -> str:
+    """The target of a segment; of an ignorable part (white space between segments) its target,
+    or, as XLIFF 2.0 allows it to have none, its source."""
+    target = part.find(_q("target"))
+    if target is None and part.tag == _q("ignorable"):
+        return _text(part.find(_q("source")))
+    return _text(target)
+
+
 def read_document(campaign: Campaign, locale: str, data: bytes) -> list[ImportUnit]:
     """The units of an uploaded XLIFF 2.0 file; refuses one made for another campaign or locale."""
     root = parse_safely(data)
@@ -97,11 +109,11 @@ def read_document(campaign: Campaign, locale: str, data: bytes) -> list[ImportUn
         for unit in file.iter(_q("unit")):
             revision = _read_metadata(unit).get("revision", "")
             segments = unit.findall(_q("segment"))
-            target = "".join(_text(s.find(_q("target"))) for s in segments)
+            target = "".join(_target_text(part) for part in unit if part.tag in (_q("segment"), _q("ignorable")))
             states = {s.get("state", "initial") for s in segments}
             units.append(ImportUnit(id=unit.get("id", ""), target=target,
                                     status="draft" if "initial" in states else "needs_review",
-                                    revision=int(revision) if revision.isdigit() else None))
+                                    revision=revision_number(revision)))
     if not root.findall(_q("file")):
         raise _refuse(_("The document has no file element."))
     return units
