@@ -1,4 +1,6 @@
-"""gunicorn's settings, read by the Procfile's `web` and the README's command (`-c gunicorn.conf.py`).
+"""gunicorn's settings, read by the Procfile's `web` and the README's command
+(`-c python:coalition.gunicorn_config`): a module of the package, so an installed package serves
+from any working directory.
 
 Everything a platform sets stays an environment variable: PORT, WEB_CONCURRENCY.
 """
