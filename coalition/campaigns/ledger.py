@@ -15,7 +15,8 @@ import orjson
 from psycopg.rows import namedtuple_row
 from sqlalchemy import and_, bindparam, func, select, text, update
 
-from coalition.campaigns.models import Campaign, SignatureReport
+from coalition.campaigns.day_figures import DAY
+from coalition.campaigns.models import MAX_FIGURE, Campaign, SignatureReport
 from coalition.campaigns.operations import CAMPAIGN_RULE_COLUMNS
 from coalition.campaigns.tallies import TALLY, TallyState
 from coalition.extensions import db
@@ -129,6 +130,13 @@ def _one_delta_statement():
                     or_(campaign.c.kind != "eci", bindparam("member_state", type_=Boolean())))
     applies = or_(TALLY.c.total_as_of.is_(None), TALLY.c.total_as_of < p["as_of"])
     delta_sum = case((applies, TALLY.c.delta_sum + p["count"]), else_=TALLY.c.delta_sum)
+    # Only a report at or after everything its tally holds ends its day as the tally's figure;
+    # one further back in time, or one beyond MAX_FIGURE, goes to `record_reports`.
+    moves_forward = and_(
+        or_(TALLY.c.total_as_of.is_(None), TALLY.c.total_as_of <= p["as_of"]),
+        or_(TALLY.c.last_delta_as_of.is_(None), TALLY.c.last_delta_as_of <= p["as_of"]),
+        func.coalesce(TALLY.c.total_count, 0) + delta_sum <= MAX_FIGURE,
+    )
     upsert = insert(TALLY).from_select(
         ["campaign_id", "organization_id", "country", "channel", "delta_sum", "last_delta_as_of", "figure",
          "modified_date"],
@@ -144,6 +152,7 @@ def _one_delta_statement():
                 else_=TALLY.c.last_delta_as_of),
             "modified_date": p["created_date"],
         },
+        where=moves_forward,
     )
     other = TALLY.alias("other")
     mine = and_(other.c.organization_id == p["organization_id"], other.c.channel == p["channel"])
@@ -151,7 +160,18 @@ def _one_delta_statement():
         other.c.campaign_id == campaign_id, other.c.country == p["country"], not_(mine)).scalar_subquery()
     in_campaign = select(func.coalesce(func.sum(other.c.figure), 0)).where(
         other.c.campaign_id == campaign_id, not_(and_(mine, other.c.country == p["country"]))).scalar_subquery()
-    up = upsert.returning(TALLY.c.figure, in_country.label("in_country"), in_campaign.label("in_campaign")).cte("up")
+    up = upsert.returning(TALLY.c.figure, TALLY.c.total_as_of, in_country.label("in_country"),
+                          in_campaign.label("in_campaign")).cte("up")
+    day_insert = insert(DAY).from_select(
+        ["campaign_id", "organization_id", "country", "channel", "day", "figure", "increment"],
+        select(campaign.c.id, p["organization_id"], p["country"], p["channel"], day, up.c.figure,
+               case((or_(up.c.total_as_of.is_(None), up.c.total_as_of < p["as_of"]), p["count"]), else_=0))
+        .select_from(up.join(campaign, true())),
+    )
+    day_upsert = day_insert.on_conflict_do_update(
+        index_elements=[DAY.c.campaign_id, DAY.c.organization_id, DAY.c.country, DAY.c.channel, DAY.c.day],
+        set_={"figure": day_insert.excluded.figure, "increment": DAY.c.increment + day_insert.excluded.increment},
+    ).returning(literal_column("1")).cte("day_figure")
     names = ["id", "organization_id", "country", "channel", "mode", "count", "as_of", "reason", "client_id",
              "created_date"]
     ledger = SignatureReport.__table__.insert().from_select(
@@ -159,18 +179,19 @@ def _one_delta_statement():
         select(*[p[name] for name in names], campaign.c.id, up.c.figure).select_from(up.join(campaign, true())),
     ).returning(literal_column("1")).cte("ledger")
     return select(campaign, up.c.figure, up.c.in_country, up.c.in_campaign).select_from(
-        campaign.outerjoin(up, true()).outerjoin(ledger, true()))
+        campaign.outerjoin(up, true()).outerjoin(ledger, true()).outerjoin(day_upsert, true()))
 
 
 def add_delta_in_one_statement(slug: str, row: dict, member_state: bool):
     """PostgreSQL: one delta report as a single statement (the hot path of member scripts).
 
     It reads the campaign and, if the campaign takes the report as it stands (live, `as_of`
-    within its dates, a member state for an ECI), upserts the tally, which takes its row lock,
-    and appends the report with the new figure. The rule is the one `signatures._apply` follows
-    for deltas. Answers None when no campaign has the slug, else the campaign's columns and,
-    when the report was taken, (figure, others in the country, others in the campaign): the
-    other tallies' sums, for milestones.
+    within its dates, a member state for an ECI), upserts the tally, which takes its row lock;
+    if the report is at or after everything the tally holds and keeps the figure within
+    MAX_FIGURE, it appends the report with the new figure and writes that figure as the end of
+    its day. The rule is the one `signatures._apply` follows for deltas. Answers None when no
+    campaign has the slug, else the campaign's columns and, when the report was taken, (figure,
+    others in the country, others in the campaign): the other tallies' sums, for milestones.
     """
     sql, constants = _one_delta_sql()
     params = {**constants, **row, "slug": slug, "as_of_day": row["as_of"].date(), "member_state": member_state}

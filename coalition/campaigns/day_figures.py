@@ -1,0 +1,166 @@
+"""The figure of each key at the end of each day, kept as reports arrive (SignatureDayFigure).
+
+A report at `as_of` on day d changes the figures at the end of d and of the days after it, up to
+the next day that has a total (that total does not count what came before it). So a report
+shifts one run of rows by the same amount, and changes at most two increments: d's, and that of
+the day with the next total.
+
+A key whose reports in a request each come at or after everything it had before moves forward
+only: the end of its day is the tally's figure after each report, and nothing needs to be read. Any other
+key reads its rows from the first day it touches, and the row before, to shift them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import orjson
+from sqlalchemy import and_, func, or_, select, text
+
+from coalition.campaigns.models import SignatureDayFigure
+from coalition.campaigns.tallies import Key, TallyState
+from coalition.extensions import db
+
+DAY = SignatureDayFigure.__table__
+
+
+@dataclass
+class DayRow:
+    figure: int
+    total_as_of: datetime | None
+    # What this request adds to the stored increment, and the total it sets (else the stored one stays).
+    increment_change: int = 0
+    new_total_as_of: datetime | None = None
+    changed: bool = False
+
+
+class KeyDays:
+    """The day rows of one key that a request may change."""
+
+    def __init__(self, base: int, rows: dict[date, DayRow], forward: bool) -> None:
+        self.base = base  # the figure before the first row held here
+        self.rows = rows
+        # Every report of the request at or after all the key had: its day ends at the tally's figure.
+        self.forward = forward
+
+    def _row(self, day: date) -> DayRow:
+        row = self.rows.get(day)
+        if row is None:
+            earlier = [d for d in self.rows if d < day]
+            row = DayRow(self.rows[max(earlier)].figure if earlier else self.base, None)
+            self.rows[day] = row
+        row.changed = True
+        return row
+
+    def _shift(self, day: date, amount: int) -> None:
+        """Add `amount` to the figures from `day` up to the next day with a total."""
+        if not amount:
+            return
+        row = self.rows[day]
+        row.figure += amount
+        row.increment_change += amount
+        for later in sorted(d for d in self.rows if d > day):
+            row = self.rows[later]
+            row.changed = True
+            if row.total_as_of is not None:
+                row.increment_change -= amount
+                return
+            row.figure += amount
+
+    def apply(self, item: dict, state: TallyState) -> None:
+        """Account for one report, after `signatures._apply` gave it to the tally `state`."""
+        as_of, count = item["as_of"], item["count"]
+        day = as_of.date()
+        row = self._row(day)
+        if self.forward:
+            row.increment_change += state.figure - row.figure
+            row.figure = state.figure
+            if item["mode"] == "total":
+                row.new_total_as_of = as_of
+            return
+        if item["mode"] == "delta":
+            if row.total_as_of is None or row.total_as_of < as_of:
+                self._shift(day, count)
+            return
+        if row.total_as_of is not None and row.total_as_of > as_of:
+            return
+        end_of_day = [c for when, c in (*state.stored_deltas, *state.pending_deltas)
+                      if when > as_of and when.date() == day]
+        self._shift(day, count + sum(end_of_day) - row.figure)
+        row.total_as_of = row.new_total_as_of = as_of
+
+
+def _latest(state: TallyState) -> datetime | None:
+    known = [when for when in (state.stored_total_as_of, state.stored_last_delta_as_of) if when is not None]
+    return max(known) if known else None
+
+
+def prepare_days(campaign_id: str, states: dict[Key, TallyState], items: list[dict], keys: list[Key]) -> dict:
+    """KeyDays for every key of the request, before any report is applied to the tallies."""
+    forward: dict[Key, bool] = {}
+    latest: dict[Key, datetime | None] = {key: _latest(state) for key, state in states.items()}
+    first_day: dict[Key, date] = {}
+    for item, key in zip(items, keys):
+        as_of = item["as_of"]
+        forward[key] = forward.get(key, True) and (latest[key] is None or as_of >= latest[key])
+        latest[key] = as_of if latest[key] is None else max(latest[key], as_of)
+        first_day[key] = min(first_day.get(key, as_of.date()), as_of.date())
+    backward = {key: first_day[key] for key, ahead in forward.items() if not ahead}
+    days = {key: KeyDays(states[key].figure, {}, forward=True) for key, ahead in forward.items() if ahead}
+    days.update(_load(campaign_id, backward))
+    return days
+
+
+def _load(campaign_id: str, first_days: dict[Key, date]) -> dict[Key, KeyDays]:
+    """The rows of each key from its first day on, and the row before (the figure before that day)."""
+    if not first_days:
+        return {}
+    earlier = DAY.alias("earlier")
+    conditions = []
+    for (organization_id, country, channel), day in first_days.items():
+        same = and_(earlier.c.campaign_id == campaign_id, earlier.c.organization_id == organization_id,
+                    earlier.c.country == country, earlier.c.channel == channel, earlier.c.day < day)
+        before = select(func.max(earlier.c.day)).where(same).scalar_subquery()
+        conditions.append(and_(DAY.c.organization_id == organization_id, DAY.c.country == country,
+                               DAY.c.channel == channel, DAY.c.day >= func.coalesce(before, day)))
+    days = {key: KeyDays(0, {}, forward=False) for key in first_days}
+    for row in db.session.execute(
+            select(DAY.c.organization_id, DAY.c.country, DAY.c.channel, DAY.c.day, DAY.c.figure, DAY.c.total_as_of)
+            .where(DAY.c.campaign_id == campaign_id, or_(*conditions))):
+        days[(row.organization_id, row.country, row.channel)].rows[row.day] = DayRow(int(row.figure), row.total_as_of)
+    return days
+
+
+_COLUMNS = ("organization_id", "country", "channel", "day", "figure", "increment", "total_as_of")
+_TYPES = ("varchar", "varchar", "varchar", "date", "bigint", "bigint", "timestamptz")
+# The rows travel as one JSON document, as the tallies do (see ledger.WRITE_TALLIES).
+_WRITE_POSTGRESQL = text(
+    "INSERT INTO signature_day_figures (campaign_id, organization_id, country, channel, day, figure, increment, "
+    "total_as_of) SELECT :campaign_id, v.* FROM json_to_recordset(CAST(:rows AS json)) AS v("
+    f"{', '.join(f'{name} {kind}' for name, kind in zip(_COLUMNS, _TYPES))}) "
+    "ON CONFLICT (campaign_id, organization_id, country, channel, day) DO UPDATE SET figure = excluded.figure, "
+    "increment = signature_day_figures.increment + excluded.increment, "
+    "total_as_of = coalesce(excluded.total_as_of, signature_day_figures.total_as_of)"
+)
+
+
+def write_days(campaign_id: str, days: dict[Key, KeyDays]) -> None:
+    """Store the rows a request changed; their keys' tallies are locked, so nobody else writes them."""
+    rows = [{"organization_id": key[0], "country": key[1], "channel": key[2], "day": day, "figure": row.figure,
+             "increment": row.increment_change, "total_as_of": row.new_total_as_of}
+            for key, key_days in sorted(days.items()) for day, row in sorted(key_days.rows.items()) if row.changed]
+    if not rows:
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(_WRITE_POSTGRESQL, {"campaign_id": campaign_id,
+                                               "rows": orjson.dumps(rows).decode()})
+        return
+    from sqlalchemy.dialects.sqlite import insert
+
+    statement = insert(DAY)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=[DAY.c.campaign_id, DAY.c.organization_id, DAY.c.country, DAY.c.channel, DAY.c.day],
+        set_={"figure": statement.excluded.figure, "increment": DAY.c.increment + statement.excluded.increment,
+              "total_as_of": func.coalesce(statement.excluded.total_as_of, DAY.c.total_as_of)},
+    ), [{"campaign_id": campaign_id, **row} for row in rows])
