@@ -78,12 +78,13 @@ def backfill(connection) -> None:
             connection.execute(sa.text('SELECT count(*) FROM (SELECT 1 FROM signature_tallies '
                                        'WHERE campaign_id = :campaign_id FOR SHARE) AS locked'),
                                {'campaign_id': campaign_id})
-        ledger = connection.execution_options(stream_results=True, yield_per=BATCH).execute(
+        ledger = connection.execute(
             sa.select(reports.c.organization_id, reports.c.country, reports.c.channel, reports.c.mode,
                       reports.c.count, reports.c.as_of)
             .where(reports.c.campaign_id == campaign_id)
             .order_by(reports.c.organization_id, reports.c.country, reports.c.channel, reports.c.as_of,
-                      reports.c.id))
+                      reports.c.id),
+            execution_options={'stream_results': True, 'yield_per': BATCH})
         pending = []
         for row in _day_rows(campaign_id, ledger):
             pending.append(row)
