@@ -37,15 +37,16 @@ def run_inline(func: Callable, *args) -> None:
         log.exception("inline job %s%r failed", func.__name__, args)
 
 
-def enqueue(func: Callable, *args, job_id: str | None = None) -> None:
-    """Run `func(*args)` in the background once the current transaction has committed."""
+def enqueue(func: Callable, *args, job_id: str | None = None, timeout: int | None = None) -> None:
+    """Run `func(*args)` in the background once the current transaction has committed; the
+    worker stops it after `timeout` seconds (RQ's default, three minutes, when None)."""
 
     def dispatch() -> None:
         target = queue()
         if target is None:
             run_inline(func, *args)
         else:
-            target.enqueue(func, *args, job_id=job_id)
+            target.enqueue(func, *args, job_id=job_id, job_timeout=timeout)
 
     db.after_commit(dispatch)
 
