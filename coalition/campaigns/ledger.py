@@ -26,8 +26,9 @@ REPORT_COLUMNS = ("id", "campaign_id", "organization_id", "country", "channel", 
 REPORT_TYPES = ("varchar", "varchar", "varchar", "varchar", "varchar", "varchar", "int4", "timestamptz",
                 "varchar", "varchar", "int4", "timestamptz")
 TALLY_COLUMNS = ("organization_id", "country", "channel", "total_count", "total_as_of", "delta_sum",
-                 "last_delta_as_of", "figure")
-TALLY_TYPES = ("varchar", "varchar", "varchar", "integer", "timestamptz", "bigint", "timestamptz", "bigint")
+                 "last_delta_as_of", "figure", "added_reports")
+TALLY_TYPES = ("varchar", "varchar", "varchar", "integer", "timestamptz", "bigint", "timestamptz", "bigint",
+               "integer")
 
 
 def _postgresql() -> bool:
@@ -43,7 +44,8 @@ WRITE_TALLIES = text(
     "WITH v AS (SELECT * FROM json_to_recordset(CAST(:tallies AS json)) AS v("
     f"{', '.join(f'{name} {kind}' for name, kind in zip(TALLY_COLUMNS, TALLY_TYPES))})), "
     "written AS (UPDATE signature_tallies AS t SET total_count = v.total_count, total_as_of = v.total_as_of, "
-    "delta_sum = v.delta_sum, last_delta_as_of = v.last_delta_as_of, figure = v.figure, modified_date = :now "
+    "delta_sum = v.delta_sum, last_delta_as_of = v.last_delta_as_of, figure = v.figure, "
+    "report_count = t.report_count + v.added_reports, modified_date = :now "
     "FROM v WHERE t.campaign_id = :campaign_id AND t.organization_id = v.organization_id "
     "AND t.country = v.country AND t.channel = v.channel RETURNING t.country, t.figure) "
     "SELECT country, sum(figure) FROM (SELECT t.country, t.figure FROM signature_tallies AS t "
@@ -82,7 +84,7 @@ def write_tallies(campaign_id: str, states: list[TallyState], now) -> dict[str, 
     values = [{
         "organization_id": s.key[0], "country": s.key[1], "channel": s.key[2], "total_count": s.total_count,
         "total_as_of": s.total_as_of, "delta_sum": s.delta_sum, "last_delta_as_of": s.last_delta_as_of,
-        "figure": s.figure,
+        "figure": s.figure, "added_reports": s.added_reports,
     } for s in states]
     if _postgresql():
         rows = db.session.execute(WRITE_TALLIES, {"now": now, "campaign_id": campaign_id,
@@ -95,9 +97,10 @@ def write_tallies(campaign_id: str, states: list[TallyState], now) -> dict[str, 
         TALLY.c.organization_id == bindparam("b_organization_id"),
         TALLY.c.country == bindparam("b_country"),
         TALLY.c.channel == bindparam("b_channel"),
-    ).values(modified_date=now)
+    ).values(modified_date=now, report_count=TALLY.c.report_count + bindparam("b_added_reports"))
     db.session.execute(statement, [
-        {**{k: v for k, v in value.items() if k not in ("organization_id", "country", "channel")},
+        {**{k: v for k, v in value.items() if k not in ("organization_id", "country", "channel", "added_reports")},
+         "b_added_reports": value["added_reports"],
          "b_organization_id": value["organization_id"], "b_country": value["country"], "b_channel": value["channel"]}
         for value in values
     ])
@@ -139,9 +142,9 @@ def _one_delta_statement():
     )
     upsert = insert(TALLY).from_select(
         ["campaign_id", "organization_id", "country", "channel", "delta_sum", "last_delta_as_of", "figure",
-         "modified_date"],
+         "report_count", "modified_date"],
         select(campaign.c.id, p["organization_id"], p["country"], p["channel"], p["count"], p["as_of"],
-               p["count"], p["created_date"]).where(takes_it),
+               p["count"], literal_column("1"), p["created_date"]).where(takes_it),
     ).on_conflict_do_update(
         index_elements=[TALLY.c.campaign_id, TALLY.c.organization_id, TALLY.c.country, TALLY.c.channel],
         set_={
@@ -150,6 +153,7 @@ def _one_delta_statement():
             "last_delta_as_of": case(
                 (or_(TALLY.c.last_delta_as_of.is_(None), TALLY.c.last_delta_as_of < p["as_of"]), p["as_of"]),
                 else_=TALLY.c.last_delta_as_of),
+            "report_count": TALLY.c.report_count + 1,
             "modified_date": p["created_date"],
         },
         where=moves_forward,

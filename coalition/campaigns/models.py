@@ -112,6 +112,8 @@ class SignatureTally(Base):
     # The newest delta's as_of: a new total later than it has no deltas after it to look up.
     last_delta_as_of: Mapped[datetime | None] = mapped_column(default=None)
     figure: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The key's reports in the ledger: the ledger list's total, without counting the ledger.
+    report_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     modified_date: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -7,6 +7,7 @@ from functools import lru_cache
 import marshmallow as ma
 
 from coalition.campaigns.models import CHANNELS, KINDS, MODES, STATUSES
+from coalition.pagination import KeysetPageArgsSchema
 from coalition.schemas import PageArgsSchema
 from coalition.validation import CountryCode, Integer, LocaleTag, Slug, UTCDateTime
 
@@ -126,7 +127,7 @@ class SignatureResultSchema(ma.Schema):
     figures = ma.fields.List(ma.fields.Nested(FigureSchema))
 
 
-class SignatureListArgsSchema(PageArgsSchema):
+class SignatureListArgsSchema(KeysetPageArgsSchema):
     country = CountryCode()
     channel = ma.fields.String(validate=ma.validate.OneOf(CHANNELS))
     organization = ma.fields.String(metadata={"description": "Coordinators only."})

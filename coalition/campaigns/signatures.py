@@ -137,6 +137,7 @@ def record_reports(campaign: Campaign, principal, items: list[dict], single: boo
             state = states[key]
             before = state.figure
             _apply(state, item)
+            state.added_reports += 1
             days[key].apply(item, state)
             figure = state.figure
             reason = item.get("reason")

@@ -36,6 +36,7 @@ class TallyState:
     stored_deltas: list[tuple[datetime, int]] = field(default_factory=list)
     pending_deltas: list[tuple[datetime, int]] = field(default_factory=list)
     changed: bool = False
+    added_reports: int = 0
 
     @property
     def figure(self) -> int:

@@ -35,7 +35,7 @@ class ExportJobSchema(ma.Schema):
     status = ma.fields.Enum(ExportStatus, by_value=True)
     rows = ma.fields.Method("_rows", metadata={"type": "integer", "description": "Rows written so far."})
     expected_rows = ma.fields.Method("_expected_rows", allow_none=True, metadata={
-        "type": ["integer", "null"],
+        "type": "integer",
         "description": "Rows the file will hold, once counted (null before); a finished file holds all of them."})
     size = ma.fields.Integer(allow_none=True, metadata={"description": "The file's size in bytes."})
     error = ma.fields.Method("_error", allow_none=True, metadata={"type": "string"})

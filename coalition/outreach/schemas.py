@@ -7,7 +7,7 @@ import marshmallow as ma
 from coalition.i18n import _
 from coalition.outreach.models import KINDS
 from coalition.outreach.privacy import personal_data_problem
-from coalition.schemas import PageArgsSchema
+from coalition.pagination import KeysetPageArgsSchema
 from coalition.validation import CountryCode, Integer, UTCDateTime
 
 MAX_BATCH = 1000
@@ -146,7 +146,7 @@ class ActionFilterSchema(ma.Schema):
             raise ma.ValidationError(_("until may not be before since."), "until")
 
 
-class ActionListArgsSchema(PageArgsSchema, ActionFilterSchema):
+class ActionListArgsSchema(KeysetPageArgsSchema, ActionFilterSchema):
     sort = ma.fields.String(load_default="-action_date", validate=ma.validate.OneOf(SORTS))
 
 
