@@ -130,4 +130,10 @@ def test_the_migration_builds_day_figures_equal_to_a_replay_of_the_old_ledger(em
                 "SELECT organization_id, country, channel, day, figure, increment, total_as_of "
                 "FROM signature_day_figures WHERE campaign_id = 'c1'"))
         }
+        report_counts = {(row[0], row[1], row[2]): row[3] for row in connection.execute(text(
+            "SELECT organization_id, country, channel, report_count FROM signature_tallies"))}
     assert stored == expected_day_rows(reports)
+    expected_counts = defaultdict(int)
+    for report in reports:
+        expected_counts[(report["o"], report["c"], report["ch"])] += 1
+    assert report_counts == {key: expected_counts[key] for key in report_counts}
