@@ -12,6 +12,7 @@ key reads its rows from the first day it touches, and the row before, to shift t
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -41,15 +42,17 @@ class KeyDays:
     def __init__(self, base: int, rows: dict[date, DayRow], forward: bool) -> None:
         self.base = base  # the figure before the first row held here
         self.rows = rows
+        self.days = sorted(rows)
         # Every report of the request at or after all the key had: its day ends at the tally's figure.
         self.forward = forward
 
     def _row(self, day: date) -> DayRow:
         row = self.rows.get(day)
         if row is None:
-            earlier = [d for d in self.rows if d < day]
-            row = DayRow(self.rows[max(earlier)].figure if earlier else self.base, None)
+            position = bisect_left(self.days, day)
+            row = DayRow(self.rows[self.days[position - 1]].figure if position else self.base, None)
             self.rows[day] = row
+            self.days.insert(position, day)
         row.changed = True
         return row
 
@@ -60,7 +63,7 @@ class KeyDays:
         row = self.rows[day]
         row.figure += amount
         row.increment_change += amount
-        for later in sorted(d for d in self.rows if d > day):
+        for later in self.days[bisect_right(self.days, day):]:
             row = self.rows[later]
             row.changed = True
             if row.total_as_of is not None:
@@ -70,7 +73,7 @@ class KeyDays:
 
     def apply(self, item: dict, state: TallyState) -> None:
         """Account for one report, after `signatures._apply` gave it to the tally `state`."""
-        as_of, count = item["as_of"], item["count"]
+        as_of = item["as_of"]
         day = as_of.date()
         row = self._row(day)
         if self.forward:
@@ -81,13 +84,13 @@ class KeyDays:
             return
         if item["mode"] == "delta":
             if row.total_as_of is None or row.total_as_of < as_of:
-                self._shift(day, count)
+                self._shift(day, item["count"])
             return
         if row.total_as_of is not None and row.total_as_of > as_of:
             return
-        end_of_day = [c for when, c in (*state.stored_deltas, *state.pending_deltas)
-                      if when > as_of and when.date() == day]
-        self._shift(day, count + sum(end_of_day) - row.figure)
+        end_of_day = sum(c for when, c in (*state.stored_deltas, *state.pending_deltas)
+                         if when > as_of and when.date() == day)
+        self._shift(day, item["count"] + end_of_day - row.figure)
         row.total_as_of = row.new_total_as_of = as_of
 
 
@@ -98,24 +101,57 @@ def _latest(state: TallyState) -> datetime | None:
 
 def prepare_days(campaign_id: str, states: dict[Key, TallyState], items: list[dict], keys: list[Key]) -> dict:
     """KeyDays for every key of the request, before any report is applied to the tallies."""
-    forward: dict[Key, bool] = {}
     latest: dict[Key, datetime | None] = {key: _latest(state) for key, state in states.items()}
     first_day: dict[Key, date] = {}
+    backward: set[Key] = set()
     for item, key in zip(items, keys):
         as_of = item["as_of"]
-        forward[key] = forward.get(key, True) and (latest[key] is None or as_of >= latest[key])
-        latest[key] = as_of if latest[key] is None else max(latest[key], as_of)
-        first_day[key] = min(first_day.get(key, as_of.date()), as_of.date())
-    backward = {key: first_day[key] for key, ahead in forward.items() if not ahead}
-    days = {key: KeyDays(states[key].figure, {}, forward=True) for key, ahead in forward.items() if ahead}
-    days.update(_load(campaign_id, backward))
+        seen = latest[key]
+        if seen is None or as_of >= seen:
+            latest[key] = as_of
+        else:
+            backward.add(key)
+        day = as_of.date()
+        if key not in first_day or day < first_day[key]:
+            first_day[key] = day
+    days = {key: KeyDays(states[key].figure, {}, forward=True) for key in states if key not in backward}
+    days.update(_load(campaign_id, {key: first_day[key] for key in backward}))
     return days
+
+
+# The keys and their first days travel as one JSON document, as the tallies' do: a statement
+# built per key in Python cost more than ten times the query.
+_LOAD_POSTGRESQL = text(
+    "SELECT d.organization_id, d.country, d.channel, d.day, d.figure, d.total_as_of "
+    "FROM json_to_recordset(CAST(:keys AS json)) AS k(organization_id varchar, country varchar, channel varchar, "
+    "day date) JOIN signature_day_figures AS d ON d.campaign_id = :campaign_id "
+    "AND d.organization_id = k.organization_id AND d.country = k.country AND d.channel = k.channel "
+    "AND d.day >= coalesce((SELECT max(e.day) FROM signature_day_figures AS e WHERE e.campaign_id = :campaign_id "
+    "AND e.organization_id = k.organization_id AND e.country = k.country AND e.channel = k.channel "
+    "AND e.day < k.day), k.day)"
+).columns(day=DAY.c.day.type, total_as_of=DAY.c.total_as_of.type)
 
 
 def _load(campaign_id: str, first_days: dict[Key, date]) -> dict[Key, KeyDays]:
     """The rows of each key from its first day on, and the row before (the figure before that day)."""
     if not first_days:
         return {}
+    days = {key: KeyDays(0, {}, forward=False) for key in first_days}
+    if db.session.get_bind().dialect.name == "postgresql":
+        keys = [{"organization_id": o, "country": c, "channel": ch, "day": day.isoformat()}
+                for (o, c, ch), day in first_days.items()]
+        rows = db.session.execute(_LOAD_POSTGRESQL, {"campaign_id": campaign_id,
+                                                     "keys": orjson.dumps(keys).decode()})
+    else:
+        rows = _load_elsewhere(campaign_id, first_days)
+    for row in rows:
+        days[(row.organization_id, row.country, row.channel)].rows[row.day] = DayRow(int(row.figure), row.total_as_of)
+    for key_days in days.values():
+        key_days.days = sorted(key_days.rows)
+    return days
+
+
+def _load_elsewhere(campaign_id: str, first_days: dict[Key, date]):
     earlier = DAY.alias("earlier")
     conditions = []
     for (organization_id, country, channel), day in first_days.items():
@@ -124,37 +160,36 @@ def _load(campaign_id: str, first_days: dict[Key, date]) -> dict[Key, KeyDays]:
         before = select(func.max(earlier.c.day)).where(same).scalar_subquery()
         conditions.append(and_(DAY.c.organization_id == organization_id, DAY.c.country == country,
                                DAY.c.channel == channel, DAY.c.day >= func.coalesce(before, day)))
-    days = {key: KeyDays(0, {}, forward=False) for key in first_days}
-    for row in db.session.execute(
-            select(DAY.c.organization_id, DAY.c.country, DAY.c.channel, DAY.c.day, DAY.c.figure, DAY.c.total_as_of)
-            .where(DAY.c.campaign_id == campaign_id, or_(*conditions))):
-        days[(row.organization_id, row.country, row.channel)].rows[row.day] = DayRow(int(row.figure), row.total_as_of)
-    return days
+    return db.session.execute(
+        select(DAY.c.organization_id, DAY.c.country, DAY.c.channel, DAY.c.day, DAY.c.figure, DAY.c.total_as_of)
+        .where(DAY.c.campaign_id == campaign_id, or_(*conditions)))
 
 
 _COLUMNS = ("organization_id", "country", "channel", "day", "figure", "increment", "total_as_of")
 _TYPES = ("varchar", "varchar", "varchar", "date", "bigint", "bigint", "timestamptz")
-# The rows travel as one JSON document, as the tallies do (see ledger.WRITE_TALLIES).
-_WRITE_POSTGRESQL = text(
-    "INSERT INTO signature_day_figures (campaign_id, organization_id, country, channel, day, figure, increment, "
-    "total_as_of) SELECT :campaign_id, v.* FROM json_to_recordset(CAST(:rows AS json)) AS v("
+# Part of the statement that writes the tallies (ledger.WRITE_TALLIES), as a data-modifying CTE:
+# one round trip for both. The rows travel as one JSON document, as the tallies do.
+WRITE_DAYS_CTE = (
+    "days AS (INSERT INTO signature_day_figures (campaign_id, organization_id, country, channel, day, figure, "
+    "increment, total_as_of) SELECT :campaign_id, d.* FROM json_to_recordset(CAST(:days AS json)) AS d("
     f"{', '.join(f'{name} {kind}' for name, kind in zip(_COLUMNS, _TYPES))}) "
     "ON CONFLICT (campaign_id, organization_id, country, channel, day) DO UPDATE SET figure = excluded.figure, "
     "increment = signature_day_figures.increment + excluded.increment, "
-    "total_as_of = coalesce(excluded.total_as_of, signature_day_figures.total_as_of)"
+    "total_as_of = coalesce(excluded.total_as_of, signature_day_figures.total_as_of))"
 )
 
 
-def write_days(campaign_id: str, days: dict[Key, KeyDays]) -> None:
-    """Store the rows a request changed; their keys' tallies are locked, so nobody else writes them."""
-    rows = [{"organization_id": key[0], "country": key[1], "channel": key[2], "day": day, "figure": row.figure,
+def changed_rows(days: dict[Key, KeyDays]) -> list[dict]:
+    """The rows a request changed: their figure, the change of their increment, a new total's time."""
+    return [{"organization_id": key[0], "country": key[1], "channel": key[2], "day": day, "figure": row.figure,
              "increment": row.increment_change, "total_as_of": row.new_total_as_of}
             for key, key_days in sorted(days.items()) for day, row in sorted(key_days.rows.items()) if row.changed]
+
+
+def write_days_elsewhere(campaign_id: str, rows: list[dict]) -> None:
+    """SQLite: store the changed rows (PostgreSQL writes them with the tallies, see WRITE_DAYS_CTE);
+    their keys' tallies are locked, so nobody else writes them."""
     if not rows:
-        return
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(_WRITE_POSTGRESQL, {"campaign_id": campaign_id,
-                                               "rows": orjson.dumps(rows).decode()})
         return
     from sqlalchemy.dialects.sqlite import insert
 

@@ -15,7 +15,7 @@ import orjson
 from psycopg.rows import namedtuple_row
 from sqlalchemy import and_, bindparam, func, select, text, update
 
-from coalition.campaigns.day_figures import DAY
+from coalition.campaigns.day_figures import DAY, WRITE_DAYS_CTE, write_days_elsewhere
 from coalition.campaigns.models import MAX_FIGURE, Campaign, SignatureReport
 from coalition.campaigns.operations import CAMPAIGN_RULE_COLUMNS
 from coalition.campaigns.tallies import TALLY, TallyState
@@ -41,7 +41,7 @@ COPY_REPORTS = f"COPY signature_reports ({', '.join(REPORT_COLUMNS)}) FROM STDIN
 # outer query still sees the rows as they were, so it counts the written ones from RETURNING.
 # The tallies travel as one JSON document (psycopg dumps lists element by element in Python).
 WRITE_TALLIES = text(
-    "WITH v AS (SELECT * FROM json_to_recordset(CAST(:tallies AS json)) AS v("
+    f"WITH {WRITE_DAYS_CTE}, v AS (SELECT * FROM json_to_recordset(CAST(:tallies AS json)) AS v("
     f"{', '.join(f'{name} {kind}' for name, kind in zip(TALLY_COLUMNS, TALLY_TYPES))})), "
     "written AS (UPDATE signature_tallies AS t SET total_count = v.total_count, total_as_of = v.total_as_of, "
     "delta_sum = v.delta_sum, last_delta_as_of = v.last_delta_as_of, figure = v.figure, "
@@ -75,8 +75,9 @@ def ledger_writer() -> Iterator[Callable[[tuple], None]]:
     db.session.execute(SignatureReport.__table__.insert(), [dict(zip(REPORT_COLUMNS, row)) for row in rows])
 
 
-def write_tallies(campaign_id: str, states: list[TallyState], now) -> dict[str, int] | None:
-    """Store the tallies a request changed (their rows are locked by `lock_tallies`).
+def write_tallies(campaign_id: str, states: list[TallyState], now, day_rows: list[dict]) -> dict[str, int] | None:
+    """Store the tallies a request changed (their rows are locked by `lock_tallies`), and the
+    day figures it changed (`day_figures.changed_rows`).
 
     On PostgreSQL the same statement answers the figure of every country after the write (for
     milestones); elsewhere None.
@@ -88,8 +89,10 @@ def write_tallies(campaign_id: str, states: list[TallyState], now) -> dict[str, 
     } for s in states]
     if _postgresql():
         rows = db.session.execute(WRITE_TALLIES, {"now": now, "campaign_id": campaign_id,
-                                                  "tallies": orjson.dumps(values).decode()})
+                                                  "tallies": orjson.dumps(values).decode(),
+                                                  "days": orjson.dumps(day_rows).decode()})
         return {country: int(figure) for country, figure in rows}
+    write_days_elsewhere(campaign_id, day_rows)
     if not values:
         return None
     statement = update(TALLY).where(

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from coalition.campaigns import eci
 from coalition.campaigns.counter import country_figures, refresh_counter_after_commit
-from coalition.campaigns.day_figures import prepare_days, write_days
+from coalition.campaigns.day_figures import changed_rows, prepare_days
 from coalition.campaigns.ledger import add_delta_in_one_statement, ledger_writer, write_tallies
 from coalition.campaigns.models import FUTURE_TOLERANCE, MAX_FIGURE, Campaign, Milestone
 from coalition.campaigns.operations import (
@@ -159,8 +159,7 @@ def record_reports(campaign: Campaign, principal, items: list[dict], single: boo
         if errors:
             raise item_errors(errors, single)
     changed = sorted((state for state in states.values() if state.changed), key=lambda state: state.key)
-    figures = write_tallies(campaign.id, changed, now)
-    write_days(campaign.id, days)
+    figures = write_tallies(campaign.id, changed, now, changed_rows(days))
     _record_milestones(campaign, {state.key[1] for state in changed},
                        None if figures is None else (figures, sum(figures.values())))
     refresh_counter_after_commit(campaign.slug, throttled=True)
