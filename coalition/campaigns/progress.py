@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from coalition.campaigns import eci
 from coalition.campaigns.counter import country_figures
@@ -82,24 +82,22 @@ def _of_campaign(statement, campaign: Campaign, organization_id: str | None):
 
 
 def _reports_within_days(campaign: Campaign, instants: list[datetime], organization_id: str | None) -> dict:
-    """Per (organization slug, country, channel), the reports of the instants' days up to the last
-    instant, in the order they count."""
-    start = datetime.combine(min(instants).date(), time.min, tzinfo=UTC)
+    """Per (organization slug, country, channel), the reports of each instant's day up to it, in
+    the order they count."""
+    report = SignatureReport
+    within = or_(*[and_(report.as_of >= datetime.combine(instant.date(), time.min, tzinfo=UTC),
+                        report.as_of <= instant) for instant in instants])
     statement = (
-        select(Organization.slug, SignatureReport.country, SignatureReport.channel,
-               SignatureReport.mode, SignatureReport.count, SignatureReport.as_of)
-        .join(Organization, Organization.id == SignatureReport.organization_id)
-        .where(SignatureReport.campaign_id == campaign.id, SignatureReport.as_of >= start,
-               SignatureReport.as_of <= max(instants))
-        .order_by(SignatureReport.as_of, SignatureReport.id)
+        select(Organization.slug, report.country, report.channel, report.mode, report.count, report.as_of)
+        .join(Organization, Organization.id == report.organization_id)
+        .where(report.campaign_id == campaign.id, within)
+        .order_by(report.as_of, report.id)
     )
     if organization_id is not None:
-        statement = statement.where(SignatureReport.organization_id == organization_id)
-    days = {instant.date() for instant in instants}
+        statement = statement.where(report.organization_id == organization_id)
     by_key: dict[tuple, list] = defaultdict(list)
-    for report in db.session.execute(statement):
-        if report.as_of.date() in days:
-            by_key[(report.slug, report.country, report.channel)].append(report)
+    for row in db.session.execute(statement):
+        by_key[(row.slug, row.country, row.channel)].append(row)
     return by_key
 
 
@@ -118,18 +116,34 @@ def _figure_within_day(figure: int, reports: list, instant: datetime) -> int:
 
 
 def figures_at(campaign: Campaign, instants: list[datetime], organization_id: str | None = None) -> list[tuple]:
-    """Per (organization slug, country, channel), the figure at each instant: the figure at the end
-    of the day before it, from the day figures, then that day's reports up to the instant."""
-    sums = [func.sum(case((DAY.day < instant.date(), DAY.increment), else_=0)) for instant in instants]
-    statement = _of_campaign(
-        select(Organization.slug, DAY.country, DAY.channel, *sums)
+    """Per (organization slug, country, channel), the figure at each instant.
+
+    The figure at the end of the day before an instant is the tally's figure less the increments
+    of the day figures since that day (so only the days since the earliest instant are read);
+    then that day's reports up to the instant.
+    """
+    if not instants:
+        return []
+    tally = SignatureTally
+    current = select(Organization.slug, tally.country, tally.channel, tally.figure).join(
+        Organization, Organization.id == tally.organization_id).where(tally.campaign_id == campaign.id)
+    if organization_id is not None:
+        current = current.where(tally.organization_id == organization_id)
+    since = [func.sum(case((DAY.day >= instant.date(), DAY.increment), else_=0)) for instant in instants]
+    recent = _of_campaign(
+        select(Organization.slug, DAY.country, DAY.channel, *since)
         .join(Organization, Organization.id == DAY.organization_id)
+        .where(DAY.day >= min(instants).date())
         .group_by(Organization.slug, DAY.country, DAY.channel), campaign, organization_id)
-    before = {(row[0], row[1], row[2]): [int(value or 0) for value in row[3:]] for row in db.session.execute(statement)}
-    within = _reports_within_days(campaign, instants, organization_id) if instants else {}
-    return [(key, [_figure_within_day(figure, within.get(key, []), instant)
-                   for figure, instant in zip(before.get(key, [0] * len(instants)), instants)])
-            for key in sorted(set(before) | set(within))]
+    later = {(row[0], row[1], row[2]): [int(value or 0) for value in row[3:]] for row in db.session.execute(recent)}
+    within = _reports_within_days(campaign, instants, organization_id)
+    answer = []
+    for slug, country, channel, figure in db.session.execute(current):
+        key = (slug, country, channel)
+        before = [int(figure) - change for change in later.get(key, [0] * len(instants))]
+        answer.append((key, [_figure_within_day(value, within.get(key, []), instant)
+                             for value, instant in zip(before, instants)]))
+    return sorted(answer)
 
 
 def signature_series(campaign: Campaign, granularity: str, group_by: str, organization_id: str | None = None) -> dict:
