@@ -129,8 +129,6 @@ class SignatureDayFigure(Base):
     """
 
     __tablename__ = "signature_day_figures"
-    # The days of a campaign from a date on (the metrics' last 30 days), whatever its history.
-    __table_args__ = (Index("ix_signature_day_figures_campaign_day", "campaign_id", "day"),)
 
     campaign_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     organization_id: Mapped[str] = mapped_column(String(36), primary_key=True)

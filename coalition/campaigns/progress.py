@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from coalition.campaigns import eci
 from coalition.campaigns.counter import country_figures
@@ -118,30 +118,30 @@ def _figure_within_day(figure: int, reports: list, instant: datetime) -> int:
 def figures_at(campaign: Campaign, instants: list[datetime], organization_id: str | None = None) -> list[tuple]:
     """Per (organization slug, country, channel), the figure at each instant.
 
-    The figure at the end of the day before an instant is the tally's figure less the increments
-    of the day figures since that day (so only the days since the earliest instant are read);
-    then that day's reports up to the instant.
+    The figure at the end of the day before an instant is the key's latest day figure before
+    that day: one probe of the day figures' primary key per key and instant, however long the
+    history; then that day's reports up to the instant.
     """
     if not instants:
         return []
     tally = SignatureTally
-    current = select(Organization.slug, tally.country, tally.channel, tally.figure).join(
-        Organization, Organization.id == tally.organization_id).where(tally.campaign_id == campaign.id)
+
+    def latest_before(instant: datetime):
+        return (select(DAY.figure)
+                .where(DAY.campaign_id == tally.campaign_id, DAY.organization_id == tally.organization_id,
+                       DAY.country == tally.country, DAY.channel == tally.channel, DAY.day < instant.date())
+                .order_by(DAY.day.desc()).limit(1).scalar_subquery())
+
+    statement = (select(Organization.slug, tally.country, tally.channel, *[latest_before(i) for i in instants])
+                 .join(Organization, Organization.id == tally.organization_id)
+                 .where(tally.campaign_id == campaign.id))
     if organization_id is not None:
-        current = current.where(tally.organization_id == organization_id)
-    since = [func.sum(case((DAY.day >= instant.date(), DAY.increment), else_=0)) for instant in instants]
-    recent = _of_campaign(
-        select(Organization.slug, DAY.country, DAY.channel, *since)
-        .join(Organization, Organization.id == DAY.organization_id)
-        .where(DAY.day >= min(instants).date())
-        .group_by(Organization.slug, DAY.country, DAY.channel), campaign, organization_id)
-    later = {(row[0], row[1], row[2]): [int(value or 0) for value in row[3:]] for row in db.session.execute(recent)}
+        statement = statement.where(tally.organization_id == organization_id)
     within = _reports_within_days(campaign, instants, organization_id)
     answer = []
-    for slug, country, channel, figure in db.session.execute(current):
+    for slug, country, channel, *before in db.session.execute(statement):
         key = (slug, country, channel)
-        before = [int(figure) - change for change in later.get(key, [0] * len(instants))]
-        answer.append((key, [_figure_within_day(value, within.get(key, []), instant)
+        answer.append((key, [_figure_within_day(int(value or 0), within.get(key, []), instant)
                              for value, instant in zip(before, instants)]))
     return sorted(answer)
 

@@ -107,8 +107,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('campaign_id', 'organization_id', 'country', 'channel', 'day',
                             name=op.f('pk_signature_day_figures'))
     )
-    with op.batch_alter_table('signature_day_figures', schema=None) as batch_op:
-        batch_op.create_index('ix_signature_day_figures_campaign_day', ['campaign_id', 'day'], unique=False)
     with op.batch_alter_table('signature_reports', schema=None) as batch_op:
         batch_op.create_index('ix_signature_reports_as_of', ['as_of'], unique=False, postgresql_using='brin')
     with op.batch_alter_table('signature_tallies', schema=None) as batch_op:
