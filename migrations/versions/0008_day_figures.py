@@ -5,8 +5,8 @@ figures (signature_day_figures) are written with the tallies from now on; this r
 them from the ledger as it stands. It streams each campaign's reports in the order they count,
 BATCH rows at a time, and writes the rows BATCH at a time, so memory stays flat whatever the
 ledger's size. Each tally learns how many reports its key has (the ledger list's total). The
-tallies are share-locked meanwhile: readers go on, reports wait until the migration commits (about
-a minute per million reports), so none can be missed. A BRIN index on the
+tallies are share-locked meanwhile: readers go on, reports wait until the migration commits
+(it reads the ledger once, sorted by key), so none can be missed. A BRIN index on the
 reports' as_of finds one day's reports (the metrics' figures at a moment within a day).
 
 Revision ID: 0008
