@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import random
 import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -137,3 +139,24 @@ def test_the_migration_builds_day_figures_equal_to_a_replay_of_the_old_ledger(em
     for report in reports:
         expected_counts[(report["o"], report["c"], report["ch"])] += 1
     assert report_counts == {key: expected_counts[key] for key in report_counts}
+
+
+def test_the_backfill_gives_the_same_rows_in_batches_of_any_size(empty_database, monkeypatch):
+    """The backfill streams and writes BATCH rows at a time: a tiny batch must not change a row."""
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0008_day_figures.py"
+    spec = importlib.util.spec_from_file_location("migration_0008", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    monkeypatch.setattr(migration, "BATCH", 7)
+    with empty_database.connect() as connection:
+        upgrade(connection, "0008")
+        reports = write_old_ledger(connection, random.Random(5))
+        migration.backfill(connection)
+        stored = {
+            (row.organization_id, row.country, row.channel, as_date(row.day)):
+                (int(row.figure), int(row.increment), as_utc(row.total_as_of))
+            for row in connection.execute(text(
+                "SELECT organization_id, country, channel, day, figure, increment, total_as_of "
+                "FROM signature_day_figures WHERE campaign_id = 'c1'"))
+        }
+    assert len(stored) > 7 and stored == expected_day_rows(reports)
