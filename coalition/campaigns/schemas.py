@@ -7,6 +7,7 @@ from functools import lru_cache
 import marshmallow as ma
 
 from coalition.campaigns.models import CHANNELS, KINDS, MODES, STATUSES
+from coalition.pagination import KeysetPageArgsSchema
 from coalition.privacy import no_personal_data
 from coalition.schemas import PageArgsSchema
 from coalition.validation import CountryCode, Day, Integer, LocaleTag, Slug, UTCDateTime
@@ -129,7 +130,7 @@ class SignatureResultSchema(ma.Schema):
     figures = ma.fields.List(ma.fields.Nested(FigureSchema))
 
 
-class SignatureListArgsSchema(PageArgsSchema):
+class SignatureListArgsSchema(KeysetPageArgsSchema):
     country = CountryCode()
     channel = ma.fields.String(validate=ma.validate.OneOf(CHANNELS))
     organization = ma.fields.String(metadata={"description": "Coordinators only."})
