@@ -52,6 +52,13 @@ class Config:
     counter_max_age: int = 2
     file_size_limit: int = 25 * 1024 * 1024
     export_expiry: int = 24 * 3600
+    # Largest exports streamed in a request (XLSX is about five times slower to write); larger
+    # ones are refused before the first byte and built in the background instead.
+    export_stream_rows: int = 250_000
+    export_stream_xlsx_rows: int = 50_000
+    # Seconds a background export may run before the worker gives it up (a 5 M-row ledger as
+    # CSV takes about two minutes, a million XLSX rows about two).
+    export_job_timeout: int = 6 * 3600
     jobs_inline: bool = False
     testing: bool = False
     default_locale: str = "en"
@@ -79,6 +86,9 @@ class Config:
             counter_max_age=int(env.get("COUNTER_MAX_AGE", cls.counter_max_age)),
             file_size_limit=int(env.get("FILE_SIZE_LIMIT", cls.file_size_limit)),
             export_expiry=int(env.get("EXPORT_EXPIRY", cls.export_expiry)),
+            export_stream_rows=int(env.get("EXPORT_STREAM_ROWS", cls.export_stream_rows)),
+            export_stream_xlsx_rows=int(env.get("EXPORT_STREAM_XLSX_ROWS", cls.export_stream_xlsx_rows)),
+            export_job_timeout=int(env.get("EXPORT_JOB_TIMEOUT", cls.export_job_timeout)),
             jobs_inline=_bool(env.get("JOBS_INLINE", "false")),
             cli_locale=locale_from_environment(env, SUPPORTED_LOCALES),
         )

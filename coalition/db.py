@@ -244,11 +244,17 @@ def paginate(statement, page: int, per_page: int) -> dict:
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 
-def link_header(page: int, per_page: int, total: int) -> str:
-    """RFC 8288 Link header for a paginated list at the current URL."""
+_OFFSET_PAGES = object()
+
+
+def link_header(page: int, per_page: int, total: int, next_cursor=_OFFSET_PAGES) -> str:
+    """RFC 8288 Link header for a paginated list at the current URL.
+
+    Lists paged by keyset (see coalition.pagination) give `next_cursor`: their next page starts
+    after it (None: there is none)."""
     last = max(1, -(-total // per_page))
     args = dict(request.view_args or {})
-    query = request.args.to_dict()
+    query = {name: value for name, value in request.args.to_dict().items() if name != "after"}
 
     def url(target: int) -> str:
         return url_for(request.endpoint, **args, **{**query, "page": target, "per_page": per_page}, _external=False)
@@ -256,6 +262,12 @@ def link_header(page: int, per_page: int, total: int) -> str:
     links = [f'<{url(1)}>; rel="first"', f'<{url(last)}>; rel="last"']
     if page > 1:
         links.append(f'<{url(page - 1)}>; rel="prev"')
-    if page < last:
-        links.append(f'<{url(page + 1)}>; rel="next"')
+    if next_cursor is _OFFSET_PAGES:
+        if page < last:
+            links.append(f'<{url(page + 1)}>; rel="next"')
+    elif next_cursor is not None:
+        query.pop("page", None)
+        after = url_for(request.endpoint, **args, **{**query, "per_page": per_page, "after": next_cursor},
+                        _external=False)
+        links.append(f'<{after}>; rel="next"')
     return ", ".join(links)

@@ -49,8 +49,9 @@ def run_inline(func: Callable, *args) -> None:
         log.exception("inline job %s%r failed", func.__name__, args)
 
 
-def enqueue(func: Callable, *args, job_id: str | None = None) -> None:
-    """Run `func(*args)` in the background once the current transaction has committed."""
+def enqueue(func: Callable, *args, job_id: str | None = None, timeout: int | None = None) -> None:
+    """Run `func(*args)` in the background once the current transaction has committed; the
+    worker stops it after `timeout` seconds (JOB_TIMEOUT when None)."""
 
     def dispatch() -> None:
         target = queue()
@@ -60,7 +61,7 @@ def enqueue(func: Callable, *args, job_id: str | None = None) -> None:
         from rq import Retry
 
         queued = cache.attempt(lambda: target.enqueue(
-            func, *args, job_id=job_id, job_timeout=JOB_TIMEOUT,
+            func, *args, job_id=job_id, job_timeout=timeout or JOB_TIMEOUT,
             retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)))
         if queued is None:
             log.warning("job %s%r not queued (Redis unavailable); the worker's sweep queues it later",

@@ -39,5 +39,8 @@ def page_response(page: dict, item_schema: type[ma.Schema]):
     """A JSON list response with the RFC 8288 Link header (first, last, prev, next)."""
     body = page_schema(item_schema)().dump(page)
     response = jsonify(body)
-    response.headers["Link"] = link_header(page["page"], page["per_page"], page["total"])
+    if "next" in page:
+        response.headers["Link"] = link_header(page["page"], page["per_page"], page["total"], page["next"])
+    else:
+        response.headers["Link"] = link_header(page["page"], page["per_page"], page["total"])
     return response

@@ -16,12 +16,15 @@ def record_entry(*, organization: str, client_id: str, action: str, method: str,
     db.session.add(AuditEntry(organization=organization, client_id=client_id, action=action, method=method,
                               object_type=object_type, object_id=object_id))
 
+# Newest first; ties broken by id so that pages neither repeat nor skip entries.
+AUDIT_ORDER = [(AuditEntry.created_date, True), (AuditEntry.id, False)]
+
 
 def list_audit_entries(organization: str | None = None, action: str | None = None,
                        object_type: str | None = None, object_id: str | None = None,
                        since: datetime | None = None, until: datetime | None = None):
-    """A select of audit entries, newest first, filtered (for pagination)."""
-    statement = select(AuditEntry).order_by(AuditEntry.created_date.desc(), AuditEntry.id)
+    """A select of audit entries, filtered (for pagination in AUDIT_ORDER)."""
+    statement = select(AuditEntry)
     for column, value in ((AuditEntry.organization, organization), (AuditEntry.action, action),
                           (AuditEntry.object_type, object_type), (AuditEntry.object_id, object_id)):
         if value is not None:

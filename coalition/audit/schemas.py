@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from coalition.i18n import _l
-from coalition.schemas import PageArgsSchema
+from coalition.pagination import KeysetPageArgsSchema
 from coalition.validation import UTCDateTime
 
 
@@ -20,7 +20,7 @@ class AuditEntrySchema(ma.Schema):
     created_date = UTCDateTime(dump_only=True)
 
 
-class AuditQuerySchema(PageArgsSchema):
+class AuditQuerySchema(KeysetPageArgsSchema):
     organization = ma.fields.String(metadata={"description": "Slug of the acting organization"})
     action = ma.fields.String()
     object_type = ma.fields.String()

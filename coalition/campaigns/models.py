@@ -49,6 +49,10 @@ class Campaign(TimestampMixin, Base):
 
 # A report's `as_of` may be this far after the moment it is made (clocks differ), never more.
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# The largest figure of one (campaign, organization, country, channel): more than twice the
+# Union's population, so only a mistake reaches it, and it fits the ledger's 32-bit `figure`.
+# Sums of figures (campaign and country totals) are 64-bit in every column and query.
+MAX_FIGURE = 1_000_000_000
 
 
 class SignatureReport(Base):
@@ -57,12 +61,15 @@ class SignatureReport(Base):
     Every batch of 1000 reports pays for each index entry, so the ledger has two, and new reports
     only append to them: the primary key, a campaign's reports in the order they were made (ids
     are time-ordered UUIDs), and a BRIN range index on the time they were made (on PostgreSQL; a
-    plain index elsewhere), which finds the reports made after a moment.
+    plain index elsewhere), which finds the reports made after a moment. A BRIN index on `as_of`
+    finds the reports of one day for the metrics' figures at a moment within it; it costs a batch
+    next to nothing, as a range index only widens a range when a report falls outside it.
     """
 
     __tablename__ = "signature_reports"
     __table_args__ = (
         Index("ix_signature_reports_created_date", "created_date", postgresql_using="brin"),
+        Index("ix_signature_reports_as_of", "as_of", postgresql_using="brin"),
     )
 
     # No foreign keys: PostgreSQL checks them row by row, which tripled the cost of a batch of
@@ -105,7 +112,32 @@ class SignatureTally(Base):
     # The newest delta's as_of: a new total later than it has no deltas after it to look up.
     last_delta_as_of: Mapped[datetime | None] = mapped_column(default=None)
     figure: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The key's reports in the ledger: the ledger list's total, without counting the ledger.
+    report_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     modified_date: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SignatureDayFigure(Base):
+    """The figure of a (campaign, organization, country, channel) at the end of a day (UTC, by `as_of`).
+
+    Written with the tallies, in the same transaction, so that series and metrics add up these
+    rows instead of replaying the ledger. A key has a row for each day with a report of that
+    day; until its next row the figure stays. `increment` is the change since the key's previous
+    row, so a sum of increments over any group and days is that group's change; `total_as_of`
+    is the newest total of the day, which ends the reach of earlier deltas (see SignatureTally).
+    No foreign keys, as for the ledger: the tally of the same key guards them.
+    """
+
+    __tablename__ = "signature_day_figures"
+
+    campaign_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    figure: Mapped[int] = mapped_column(BigInteger)
+    increment: Mapped[int] = mapped_column(BigInteger)
+    total_as_of: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Verification(Base):

@@ -1,4 +1,4 @@
-"""Progress against the ECI thresholds, and time series replayed from the ledger."""
+"""Progress against the ECI thresholds, time series and past figures from the day figures."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from coalition.campaigns import eci
 from coalition.campaigns.counter import country_figures
-from coalition.campaigns.models import Campaign, SignatureReport, SignatureTally
+from coalition.campaigns.models import Campaign, SignatureDayFigure, SignatureReport, SignatureTally
 from coalition.campaigns.operations import campaign_thresholds, list_verifications
 from coalition.extensions import db
 from coalition.organizations.models import Organization
+
+DAY = SignatureDayFigure
 
 
 def projected(count: int, rate: float) -> int:
@@ -74,70 +76,106 @@ def _period_start(day: date, granularity: str) -> date:
     return day - timedelta(days=day.weekday()) if granularity == "week" else day
 
 
-def _figures_at(reports: list, ends: list[datetime]) -> list[int]:
-    """The figure of one tally key at each end time, from its reports sorted by (as_of, id)."""
-    figures, total, total_as_of, deltas, position = [], 0, None, 0, 0
-    for end in ends:
-        while position < len(reports) and reports[position].as_of <= end:
-            report = reports[position]
-            if report.mode == "total":
-                # Sorted by as_of, so every delta seen so far is at or before this total.
-                total, total_as_of, deltas = report.count, report.as_of, 0
-            elif total_as_of is None or report.as_of > total_as_of:
-                deltas += report.count
-            position += 1
-        figures.append(total + deltas)
-    return figures
+def _of_campaign(statement, campaign: Campaign, organization_id: str | None):
+    statement = statement.where(DAY.campaign_id == campaign.id)
+    return statement if organization_id is None else statement.where(DAY.organization_id == organization_id)
 
 
-def _ledger_by_key(campaign: Campaign, organization_id: str | None = None) -> dict[tuple, list]:
-    """The campaign's reports in the order they count, per (organization slug, country, channel)."""
+def _reports_within_days(campaign: Campaign, instants: list[datetime], organization_id: str | None) -> dict:
+    """Per (organization slug, country, channel), the reports of each instant's day up to it, in
+    the order they count."""
+    report = SignatureReport
+    within = or_(*[and_(report.as_of >= datetime.combine(instant.date(), time.min, tzinfo=UTC),
+                        report.as_of <= instant) for instant in instants])
     statement = (
-        select(Organization.slug, SignatureReport.country, SignatureReport.channel,
-               SignatureReport.mode, SignatureReport.count, SignatureReport.as_of)
-        .join(Organization, Organization.id == SignatureReport.organization_id)
-        .where(SignatureReport.campaign_id == campaign.id)
-        .order_by(SignatureReport.as_of, SignatureReport.id)
+        select(Organization.slug, report.country, report.channel, report.mode, report.count, report.as_of)
+        .join(Organization, Organization.id == report.organization_id)
+        .where(report.campaign_id == campaign.id, within)
+        .order_by(report.as_of, report.id)
     )
     if organization_id is not None:
-        statement = statement.where(SignatureReport.organization_id == organization_id)
+        statement = statement.where(report.organization_id == organization_id)
     by_key: dict[tuple, list] = defaultdict(list)
-    for report in db.session.execute(statement):
-        by_key[(report.slug, report.country, report.channel)].append(report)
+    for row in db.session.execute(statement):
+        by_key[(row.slug, row.country, row.channel)].append(row)
     return by_key
 
 
+def _figure_within_day(figure: int, reports: list, instant: datetime) -> int:
+    """The figure at `instant` from the figure at the end of the day before and that day's reports."""
+    total_as_of = None
+    for report in reports:
+        if report.as_of > instant or report.as_of.date() != instant.date():
+            continue
+        if report.mode == "total":
+            # Sorted by as_of, so every delta seen so far is at or before this total.
+            figure, total_as_of = report.count, report.as_of
+        elif total_as_of is None or report.as_of > total_as_of:
+            figure += report.count
+    return figure
+
+
 def figures_at(campaign: Campaign, instants: list[datetime], organization_id: str | None = None) -> list[tuple]:
-    """Replay the ledger: per (organization slug, country, channel), the figure at each instant."""
-    return [(key, _figures_at(reports, instants))
-            for key, reports in _ledger_by_key(campaign, organization_id).items()]
+    """Per (organization slug, country, channel), the figure at each instant.
+
+    The figure at the end of the day before an instant is the key's latest day figure before
+    that day: one probe of the day figures' primary key per key and instant, however long the
+    history; then that day's reports up to the instant.
+    """
+    if not instants:
+        return []
+    tally = SignatureTally
+
+    def latest_before(instant: datetime):
+        return (select(DAY.figure)
+                .where(DAY.campaign_id == tally.campaign_id, DAY.organization_id == tally.organization_id,
+                       DAY.country == tally.country, DAY.channel == tally.channel, DAY.day < instant.date())
+                .order_by(DAY.day.desc()).limit(1).scalar_subquery())
+
+    statement = (select(Organization.slug, tally.country, tally.channel, *[latest_before(i) for i in instants])
+                 .join(Organization, Organization.id == tally.organization_id)
+                 .where(tally.campaign_id == campaign.id))
+    if organization_id is not None:
+        statement = statement.where(tally.organization_id == organization_id)
+    within = _reports_within_days(campaign, instants, organization_id)
+    answer = []
+    for slug, country, channel, *before in db.session.execute(statement):
+        key = (slug, country, channel)
+        answer.append((key, [_figure_within_day(int(value or 0), within.get(key, []), instant)
+                             for value, instant in zip(before, instants)]))
+    return sorted(answer)
 
 
-def signature_series(campaign: Campaign, granularity: str, group_by: str) -> dict:
-    """Per group and period: the figure at the period's end and its increment over the previous one."""
-    by_key = _ledger_by_key(campaign)
-    part = {"organization": 0, "country": 1, "channel": 2}[group_by]  # of the (slug, country, channel) key
+def signature_series(campaign: Campaign, granularity: str, group_by: str, organization_id: str | None = None) -> dict:
+    """Per group and period: the figure at the period's end and its increment over the previous one.
+
+    The sums of the day figures' increments, per group and day: a figure at a period's end is
+    the sum of every increment up to it.
+    """
+    group = {"organization": Organization.slug, "country": DAY.country, "channel": DAY.channel}[group_by]
+    statement = select(group, DAY.day, func.sum(DAY.increment)).group_by(group, DAY.day)
+    if group_by == "organization":
+        statement = statement.join(Organization, Organization.id == DAY.organization_id)
+    rows = db.session.execute(_of_campaign(statement, campaign, organization_id)).all()
     periods: list[date] = []
-    ends: list[datetime] = []
-    if by_key:
+    if rows:
         step = timedelta(days=7 if granularity == "week" else 1)
-        first_as_of = min(reports[0].as_of for reports in by_key.values())
-        start = _period_start(max(campaign.starts_on, first_as_of.date()), granularity)
-        last = _period_start(max(reports[-1].as_of for reports in by_key.values()).date(), granularity)
+        start = _period_start(max(campaign.starts_on, min(row[1] for row in rows)), granularity)
+        last = _period_start(max(row[1] for row in rows), granularity)
         while start <= last:
             periods.append(start)
             start += step
-        ends = [datetime.combine(p + step, time.min, tzinfo=UTC) - timedelta(microseconds=1) for p in periods]
-    figures: dict[str, list[int]] = defaultdict(lambda: [0] * len(periods))
-    for key, key_reports in by_key.items():
-        group = figures[key[part]]
-        for index, figure in enumerate(_figures_at(key_reports, ends)):
-            group[index] += figure
+    position = {period: index for index, period in enumerate(periods)}
+    increments: dict[str, list[int]] = defaultdict(lambda: [0] * len(periods))
+    for name, day, increment in rows:
+        # Days before the first period (a start moved later) count in its figure.
+        increments[name][position.get(_period_start(day, granularity), 0)] += int(increment)
     series = []
-    for group in sorted(figures):
+    for name in sorted(increments):
         points, previous = [], 0
-        for period, figure in zip(periods, figures[group]):
-            points.append({"period_start": period, "figure": figure, "increment": figure - previous})
+        for period, increment in zip(periods, increments[name]):
+            figure = previous + increment
+            points.append({"period_start": period, "figure": figure, "increment": increment})
             previous = figure
-        series.append({"group": group, "points": points})
+        series.append({"group": name, "points": points})
     return {"campaign": campaign.slug, "granularity": granularity, "group_by": group_by, "series": series}

@@ -8,6 +8,7 @@ import marshmallow as ma
 
 from coalition.campaigns.models import CHANNELS, KINDS, MODES, STATUSES
 from coalition.i18n import _l
+from coalition.pagination import KeysetPageArgsSchema
 from coalition.privacy import no_personal_data
 from coalition.schemas import PageArgsSchema
 from coalition.validation import CountryCode, Day, Integer, LocaleTag, Slug, UTCDateTime
@@ -130,7 +131,7 @@ class SignatureResultSchema(ma.Schema):
     figures = ma.fields.List(ma.fields.Nested(FigureSchema))
 
 
-class SignatureListArgsSchema(PageArgsSchema):
+class SignatureListArgsSchema(KeysetPageArgsSchema):
     country = CountryCode()
     channel = ma.fields.String(validate=ma.validate.OneOf(CHANNELS))
     organization = ma.fields.String(metadata={"description": "Coordinators only."})

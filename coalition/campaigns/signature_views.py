@@ -5,13 +5,13 @@ from __future__ import annotations
 import orjson
 from flask import current_app, request
 from flask_smorest import Blueprint
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coalition.audit.recording import audited_by_its_own_records
 from coalition.auth.guard import current_principal, require_scope
 from coalition.auth.visibility import sees_every_organization, visible_rows
 from coalition.campaigns import idempotency
-from coalition.campaigns.models import SignatureReport
+from coalition.campaigns.models import SignatureReport, SignatureTally
 from coalition.campaigns.operations import get_campaign_or_404
 from coalition.campaigns.progress import signature_series
 from coalition.campaigns.schemas import (
@@ -26,11 +26,11 @@ from coalition.campaigns.schemas import (
     load_each,
 )
 from coalition.campaigns.signatures import item_errors, record_reports_to
-from coalition.db import paginate
 from coalition.errors import BadRequest, Forbidden, ProblemError, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _
 from coalition.organizations.operations import get_organization_or_404
+from coalition.pagination import keyset_paginate
 from coalition.schemas import page_response, page_schema
 
 blp = Blueprint("signatures", __name__, url_prefix="/campaigns", description="Signature reports.")
@@ -132,20 +132,25 @@ def _report_view(report: SignatureReport) -> dict:
 @blp.arguments(SignatureListArgsSchema, location="query")
 @blp.response(200, page_schema(SignatureReportSchema))
 def list_signatures(args, slug):
-    """The ledger of reports, newest first: members see their organization's, coordinators all."""
+    """The ledger of reports, newest first: members see their organization's, coordinators all.
+
+    Follow `Link: rel="next"` to page through it at the same cost however deep."""
     principal = current_principal()
     campaign = get_campaign_or_404(slug)
-    statement = select(SignatureReport).filter_by(campaign_id=campaign.id).order_by(SignatureReport.id.desc())
+    filters = {"campaign_id": campaign.id}
     if not sees_every_organization(principal):
         if args.get("organization") not in (None, principal.organization_slug):
             raise Forbidden(_("Members see their own organization's reports only."))
-        statement = statement.filter_by(organization_id=principal.organization_id)
+        filters["organization_id"] = principal.organization_id
     elif args.get("organization"):
-        statement = statement.filter_by(organization_id=get_organization_or_404(args["organization"]).id)
+        filters["organization_id"] = get_organization_or_404(args["organization"]).id
     for name in ("country", "channel"):
         if args.get(name):
-            statement = statement.filter_by(**{name: args[name]})
-    page = paginate(statement, args["page"], args["per_page"])
+            filters[name] = args[name]
+    # Every filter names part of a tally's key, and each tally counts its key's reports.
+    total = db.session.scalar(select(func.coalesce(func.sum(SignatureTally.report_count), 0)).filter_by(**filters))
+    page = keyset_paginate(select(SignatureReport).filter_by(**filters), [(SignatureReport.id, True)], args,
+                           int(total))
     page["items"] = [_report_view(report) for report in page["items"]]
     return page_response(page, SignatureReportSchema)
 

@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from coalition.campaigns import eci
 from coalition.campaigns.counter import country_figures, refresh_counter_after_commit
+from coalition.campaigns.day_figures import changed_rows, prepare_days
 from coalition.campaigns.ledger import add_delta_in_one_statement, ledger_writer, write_tallies
-from coalition.campaigns.models import FUTURE_TOLERANCE, Campaign, Milestone
+from coalition.campaigns.models import FUTURE_TOLERANCE, MAX_FIGURE, Campaign, Milestone
 from coalition.campaigns.operations import (
     campaign_rules_or_404,
     campaign_thresholds,
@@ -125,6 +126,7 @@ def record_reports(campaign: Campaign, principal, items: list[dict], single: boo
     states = lock_tallies(campaign.id, set(keys), now)
     load_stored_deltas(campaign.id, states, [(key, item["as_of"]) for item, key in zip(items, keys)
                                              if item["mode"] == "total"])
+    days = prepare_days(campaign.id, states, items, keys)
     campaign_id, client_id = campaign.id, principal.client_id
     slugs = {organization_id: slug for organization_id, slug in organizations.values()}
     answers = []
@@ -135,12 +137,21 @@ def record_reports(campaign: Campaign, principal, items: list[dict], single: boo
             state = states[key]
             before = state.figure
             _apply(state, item)
+            state.added_reports += 1
+            days[key].apply(item, state)
             figure = state.figure
             reason = item.get("reason")
-            if figure < before and not reason:
+            if figure > MAX_FIGURE:
+                errors[index] = {"count": [_("This report would take the figure to %(after)d, above the largest "
+                                             "figure of one organization in one country and channel (%(limit)d).",
+                                             after=figure, limit=MAX_FIGURE)]}
+            elif figure < before and not reason:
                 errors[index] = {"reason": [_("This report lowers the figure from %(before)d to %(after)d: "
                                               "give a reason.", before=before, after=figure)]}
             mode, count, as_of = item["mode"], item["count"], item["as_of"]
+            if errors:
+                # The request fails; a figure beyond 32 bits must not even reach the ledger's COPY.
+                continue
             write((report_id, campaign_id, key[0], key[1], key[2], mode, count, as_of, reason, client_id, figure, now))
             answers.append({"id": report_id, "organization": slugs[key[0]], "country": key[1], "channel": key[2],
                             "mode": mode, "count": count, "as_of": as_of, "reason": reason, "figure": figure,
@@ -148,7 +159,7 @@ def record_reports(campaign: Campaign, principal, items: list[dict], single: boo
         if errors:
             raise item_errors(errors, single)
     changed = sorted((state for state in states.values() if state.changed), key=lambda state: state.key)
-    figures = write_tallies(campaign.id, changed, now)
+    figures = write_tallies(campaign.id, changed, now, changed_rows(days))
     _record_milestones(campaign, {state.key[1] for state in changed},
                        None if figures is None else (figures, sum(figures.values())))
     refresh_counter_after_commit(campaign.slug, throttled=True)
@@ -167,8 +178,9 @@ def _answer(reports: list[dict], figures: list[tuple], slugs: dict[str, str]) ->
 def record_reports_to(slug: str, principal, items: list[dict], single: bool = False) -> dict:
     """`record_reports` for the campaign with this slug; one plain delta on PostgreSQL takes one statement.
 
-    That statement only takes a report the campaign accepts as it stands; anything else goes
-    through `record_reports`, which says what is wrong or handles the case.
+    That statement only takes a report the campaign accepts as it stands and that is no older
+    than what its tally holds; anything else goes through `record_reports`, which says what is
+    wrong or handles the case.
     """
     item = items[0]
     if (len(items) > 1 or item["mode"] != "delta" or item.get("organization") not in (None, principal.organization_slug)

@@ -30,11 +30,13 @@ class TallyState:
     total_as_of: datetime | None
     delta_sum: int
     last_delta_as_of: datetime | None
+    stored_total_as_of: datetime | None = None
     stored_last_delta_as_of: datetime | None = None
     # Deltas in the ledger that a total of this request may have to count (see `load_stored_deltas`).
     stored_deltas: list[tuple[datetime, int]] = field(default_factory=list)
     pending_deltas: list[tuple[datetime, int]] = field(default_factory=list)
     changed: bool = False
+    added_reports: int = 0
 
     @property
     def figure(self) -> int:
@@ -64,7 +66,8 @@ def _key_filter(campaign_id: str, keys: list[Key]):
 
 def _states(rows) -> dict[Key, TallyState]:
     return {
-        (r[0], r[1], r[2]): TallyState((r[0], r[1], r[2]), r[3], r[4], int(r[5]), r[6], stored_last_delta_as_of=r[6])
+        (r[0], r[1], r[2]): TallyState((r[0], r[1], r[2]), r[3], r[4], int(r[5]), r[6], stored_total_as_of=r[4],
+                                      stored_last_delta_as_of=r[6])
         for r in rows
     }
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import func, literal_column, select
+
 from coalition.campaigns.models import Campaign
 from coalition.extensions import db
 
@@ -51,6 +53,8 @@ class ExportScope:
 
 
 RowFunction = Callable[[Campaign, ExportScope], Iterator[Sequence]]
+# The number of rows, counting no further than a limit (so the count costs no more than the limit).
+RowCount = Callable[[Campaign, ExportScope, int], int]
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,9 @@ class Dataset:
     title: object
     columns: tuple[Column, ...]
     rows: RowFunction
+    # Datasets that grow with the campaign (one row per report or action) count their rows, so
+    # that a streamed export can be refused before it starts and a background one verified.
+    count: RowCount | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -68,9 +75,10 @@ class Dataset:
 REGISTRY: dict[str, Dataset] = {}
 
 
-def register_dataset(name: str, title, columns: list[Column] | tuple[Column, ...], rows: RowFunction) -> Dataset:
+def register_dataset(name: str, title, columns: list[Column] | tuple[Column, ...], rows: RowFunction,
+                     count: RowCount | None = None) -> Dataset:
     """Make a dataset exportable under `name` (replaces one registered under the same name)."""
-    dataset = Dataset(name=name, title=title, columns=tuple(columns), rows=rows)
+    dataset = Dataset(name=name, title=title, columns=tuple(columns), rows=rows, count=count)
     REGISTRY[name] = dataset
     return dataset
 
@@ -91,3 +99,11 @@ def stream_rows(statement) -> Iterator[Sequence]:
             yield from partition
     finally:
         result.close()
+
+
+def count_at_most(statement, limit: int | None = None) -> int:
+    """The rows of a select, counted up to `limit` + 1 at most (all of them without a limit)."""
+    inner = statement.order_by(None).with_only_columns(literal_column("1"))
+    if limit is not None:
+        inner = inner.limit(limit + 1)
+    return db.session.scalar(select(func.count()).select_from(inner.subquery()))

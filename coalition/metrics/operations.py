@@ -6,7 +6,7 @@ import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -76,6 +76,26 @@ def export_content(dataset: Dataset, campaign: Campaign, scope: ExportScope, lab
     )
 
 
+def stream_limit(export_format: ExportFormat) -> int:
+    config = current_app.extensions["coalition.config"]
+    return config.export_stream_xlsx_rows if export_format.name == "xlsx" else config.export_stream_rows
+
+
+def check_streamable(dataset: Dataset, campaign: Campaign, scope: ExportScope, export_format: ExportFormat) -> None:
+    """Refuse, before the first byte, an export too large to stream within a request's time.
+
+    A streamed file cut off by the server's timeout would look complete to whoever opens it.
+    """
+    if dataset.count is None:
+        return
+    limit = stream_limit(export_format)
+    if dataset.count(campaign, scope, limit) > limit:
+        raise ProblemError(_("This export holds more than %(limit)d rows, too many to download at once: ask for "
+                             "it with POST /api/v1/exports and download the file when it is finished.",
+                             limit=limit), status=413, headers={"Link": f'<{url_for("exports.create_export")}>; '
+                                                                       'rel="alternate"'})
+
+
 def download_name(campaign: Campaign, dataset_name: str, export_format: ExportFormat, when: datetime) -> str:
     return f"{campaign.slug}-{dataset_name}-{when:%Y%m%d}.{export_format.extension}"
 
@@ -113,7 +133,8 @@ def request_export(principal: Principal, campaign: str, dataset: str, format: st
     from coalition.jobs import enqueue
     from coalition.metrics.tasks import build_export
 
-    enqueue(build_export, job.id, job_id=job.id)
+    enqueue(build_export, job.id, job_id=job.id,
+            timeout=current_app.extensions["coalition.config"].export_job_timeout)
     return job
 
 

@@ -33,7 +33,10 @@ class ExportJobSchema(ma.Schema):
     format = ma.fields.String()
     labels = ma.fields.String(allow_none=True)
     status = ma.fields.Enum(ExportStatus, by_value=True)
-    rows = ma.fields.Method("_rows", metadata={"type": "integer"})
+    rows = ma.fields.Method("_rows", metadata={"type": "integer", "description": "Rows written so far."})
+    expected_rows = ma.fields.Method("_expected_rows", allow_none=True, metadata={
+        "type": "integer",
+        "description": "Rows the file will hold, once counted (null before); a finished file holds all of them."})
     size = ma.fields.Integer(allow_none=True, metadata={"description": "The file's size in bytes."})
     error = ma.fields.Method("_error", allow_none=True, metadata={"type": "string"})
     created_date = UTCDateTime()
@@ -47,6 +50,11 @@ class ExportJobSchema(ma.Schema):
         from coalition.metrics.tasks import rows_so_far
 
         return rows_so_far(job)
+
+    def _expected_rows(self, job) -> int | None:
+        from coalition.metrics.tasks import rows_expected
+
+        return rows_expected(job)
 
     def _error(self, job):
         # The stored error is for the operators' logs; callers get a plain explanation.

@@ -12,12 +12,18 @@ from coalition.campaigns.progress import campaign_progress as signature_progress
 from coalition.extensions import db
 from coalition.i18n import _l
 from coalition.materials.delivery import campaign_progress
-from coalition.metrics.datasets import Column, ExportScope, register_dataset, stream_rows
+from coalition.metrics.datasets import (
+    Column,
+    ExportScope,
+    count_at_most,
+    register_dataset,
+    stream_rows,
+)
 from coalition.organizations.models import Organization
 from coalition.outreach.models import OutreachAction
 
 
-def signature_rows(campaign: Campaign, scope: ExportScope) -> Iterator[Sequence]:
+def _signature_statement(campaign: Campaign, scope: ExportScope):
     statement = (
         select(
             SignatureReport.id, Organization.slug, SignatureReport.country, SignatureReport.channel,
@@ -30,7 +36,15 @@ def signature_rows(campaign: Campaign, scope: ExportScope) -> Iterator[Sequence]
     )
     if not scope.everything:
         statement = statement.where(SignatureReport.organization_id == scope.organization_id)
-    return stream_rows(statement)
+    return statement
+
+
+def signature_rows(campaign: Campaign, scope: ExportScope) -> Iterator[Sequence]:
+    return stream_rows(_signature_statement(campaign, scope))
+
+
+def signature_count(campaign: Campaign, scope: ExportScope, limit: int | None = None) -> int:
+    return count_at_most(_signature_statement(campaign, scope), limit)
 
 
 def progress_rows(campaign: Campaign, scope: ExportScope) -> Iterator[Sequence]:
@@ -74,7 +88,7 @@ def organization_rows(campaign: Campaign, scope: ExportScope) -> Iterator[Sequen
     return stream_rows(statement)
 
 
-def action_rows(campaign: Campaign, scope: ExportScope) -> Iterator[Sequence]:
+def _action_statement(campaign: Campaign, scope: ExportScope):
     statement = (
         select(
             OutreachAction.id, Organization.slug, OutreachAction.kind, OutreachAction.action_date,
@@ -88,7 +102,15 @@ def action_rows(campaign: Campaign, scope: ExportScope) -> Iterator[Sequence]:
     )
     if not scope.everything:
         statement = statement.where(OutreachAction.organization_id == scope.organization_id)
-    for row in stream_rows(statement):
+    return statement
+
+
+def action_count(campaign: Campaign, scope: ExportScope, limit: int | None = None) -> int:
+    return count_at_most(_action_statement(campaign, scope), limit)
+
+
+def action_rows(campaign: Campaign, scope: ExportScope) -> Iterator[Sequence]:
+    for row in stream_rows(_action_statement(campaign, scope)):
         # Tags are a list; a cell holds them separated by semicolons.
         yield (*row[:9], ";".join(row[9] or []), *row[10:])
 
@@ -118,6 +140,7 @@ register_dataset(
         Column("created_date", _l("Received"), "datetime", _l("When the report arrived (UTC).")),
     ],
     signature_rows,
+    signature_count,
 )
 
 register_dataset(
@@ -174,6 +197,7 @@ register_dataset(
         Column("modified_date", _l("Modified"), "datetime", _l("When it last changed (UTC).")),
     ],
     action_rows,
+    action_count,
 )
 
 register_dataset(

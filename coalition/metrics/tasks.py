@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError
 
 from coalition.db import utcnow
@@ -27,12 +27,30 @@ def progress_key(export_id: str) -> str:
     return f"coalition:exports:{export_id}:rows"
 
 
+def expected_key(export_id: str) -> str:
+    return f"coalition:exports:{export_id}:expected"
+
+
 def rows_so_far(job: ExportJob) -> int:
     """Rows written: counted in the cache while the job runs, stored on the job once it ends."""
     if job.status == ExportStatus.RUNNING:
         cached = cache.get(progress_key(job.id))
         return int(cached) if cached else 0
     return job.rows
+
+
+def rows_expected(job: ExportJob) -> int | None:
+    """The rows the file will hold, once counted; a finished file was checked to hold them all."""
+    if job.status == ExportStatus.FINISHED:
+        return job.rows
+    if job.status == ExportStatus.RUNNING:
+        cached = cache.get(expected_key(job.id))
+        return int(cached) if cached else None
+    return None
+
+
+class IncompleteExport(Exception):
+    """The file holds another number of rows than the dataset had when the export began."""
 
 
 class _Counter:
@@ -69,6 +87,7 @@ def build_export(export_id: str) -> None:
     job.status = ExportStatus.RUNNING
     job.started_date = utcnow()
     db.commit()
+    _read_one_snapshot()
     export_format = FORMATS[job.format]
     path = operations.exports_folder() / f"{job.id}.{export_format.extension}"
     partial = path.with_name(path.name + ".partial")
@@ -76,11 +95,16 @@ def build_export(export_id: str) -> None:
     try:
         dataset = get_dataset(job.dataset)
         scope = ExportScope(organization_id=None if job.all_organizations else job.organization_id)
+        expected = None if dataset.count is None else dataset.count(job.campaign, scope)
+        if expected is not None:
+            cache.set(expected_key(job.id), str(expected).encode(), 24 * 3600)
         content = operations.export_content(dataset, job.campaign, scope, job.labels)
         content = replace(content, rows=counter.count_rows(content.rows))
         with open(partial, "wb") as handle:
             for chunk in export_format.write(content):
                 handle.write(chunk)
+        if expected is not None and counter.count != expected:
+            raise IncompleteExport(f"{counter.count} rows written of {expected}")
         os.replace(partial, path)
     except Exception as error:
         db.rollback()
@@ -98,6 +122,17 @@ def build_export(export_id: str) -> None:
         job.size = path.stat().st_size
     db.commit()
     cache.delete(progress_key(export_id))
+    cache.delete(expected_key(export_id))
+
+
+def _read_one_snapshot() -> None:
+    """Let the export's transaction read one snapshot (PostgreSQL: repeatable read; SQLite's
+    transactions always do), so its row count and its rows cannot disagree. A session bound to a
+    connection already in a transaction (as in the tests) reads in that transaction."""
+    bind = db.session.get_bind()
+    if bind.dialect.name != "postgresql" or (isinstance(bind, Connection) and bind.in_transaction()):
+        return
+    db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
 def _finish(job: ExportJob, status: ExportStatus, rows: int) -> None:

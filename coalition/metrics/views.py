@@ -41,13 +41,15 @@ def get_campaign_metrics(slug: str):
 @blp.get("/campaigns/<slug>/exports/<dataset>.<format>")
 @require_scope(operations.FULL_SCOPE, operations.MEMBER_SCOPE)
 @blp.arguments(ExportQuerySchema, location="query")
-@blp.doc(responses={"200": _FILE_RESPONSE})
+@blp.doc(responses={"200": _FILE_RESPONSE, "413": {
+    "description": "Too many rows to stream (see EXPORT_STREAM_ROWS): ask for a background export."}})
 def stream_export(args, slug: str, dataset: str, format: str):
     """Download a dataset of a campaign (csv, jsonl, xlsx, or zip data package)."""
     scope = operations.export_scope(current_principal())
     target, export_format = operations.resolve_export(dataset, format)
     campaign = get_campaign_or_404(slug)
     labels = operations.labels_locale(args["labels"])
+    operations.check_streamable(target, campaign, scope, export_format)
     content = operations.export_content(target, campaign, scope, labels)
     response = Response(stream_with_context(export_format.write(content)), mimetype=export_format.mimetype)
     response.headers.set("Content-Disposition", "attachment",

@@ -9,17 +9,18 @@ from sqlalchemy import cast, exists, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 
 from coalition.campaigns.models import Campaign
-from coalition.db import paginate
 from coalition.extensions import db
 from coalition.organizations.models import Organization
 from coalition.outreach.models import OutreachAction
+from coalition.pagination import cheap_total, keyset_paginate
 
 A = OutreachAction
 
+# sort name → (column, descending)
 SORT_COLUMNS = {
-    "action_date": A.action_date.asc(), "-action_date": A.action_date.desc(),
-    "reach": A.reach.asc(), "-reach": A.reach.desc(),
-    "created_date": A.created_date.asc(), "-created_date": A.created_date.desc(),
+    "action_date": (A.action_date, False), "-action_date": (A.action_date, True),
+    "reach": (A.reach, False), "-reach": (A.reach, True),
+    "created_date": (A.created_date, False), "-created_date": (A.created_date, True),
 }
 
 
@@ -51,11 +52,11 @@ def action_conditions(campaign: Campaign, filters: dict) -> list:
     return conditions
 
 
-def list_actions(campaign: Campaign, filters: dict, sort: str, page: int, per_page: int) -> dict:
+def list_actions(campaign: Campaign, filters: dict, sort: str, pages: dict) -> dict:
+    """One page (`pages`: page, per_page, after) of the actions, filtered and sorted."""
+    statement = select(A).where(*action_conditions(campaign, filters))
     # Ties are broken by id so that pages neither repeat nor skip actions.
-    statement = (select(A).where(*action_conditions(campaign, filters))
-                 .order_by(SORT_COLUMNS[sort], A.id))
-    return paginate(statement, page, per_page)
+    return keyset_paginate(statement, [SORT_COLUMNS[sort], (A.id, False)], pages, cheap_total(statement))
 
 
 def iso_week(day: date) -> tuple[str, date]:

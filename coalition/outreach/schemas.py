@@ -6,8 +6,8 @@ import marshmallow as ma
 
 from coalition.i18n import _
 from coalition.outreach.models import KINDS
+from coalition.pagination import KeysetPageArgsSchema
 from coalition.privacy import no_personal_data
-from coalition.schemas import PageArgsSchema
 from coalition.validation import CountryCode, Day, Integer, OsdiDay, UTCDateTime
 
 MAX_BATCH = 1000
@@ -142,7 +142,7 @@ class ActionFilterSchema(ma.Schema):
             raise ma.ValidationError(_("until may not be before since."), "until")
 
 
-class ActionListArgsSchema(PageArgsSchema, ActionFilterSchema):
+class ActionListArgsSchema(KeysetPageArgsSchema, ActionFilterSchema):
     sort = ma.fields.String(load_default="-action_date", validate=ma.validate.OneOf(SORTS))
 
 

@@ -50,7 +50,8 @@ def _load(schema: ma.Schema, data) -> dict:
 def list_actions(args, slug):
     """List a campaign's outreach actions, every organization's, filtered and sorted."""
     campaign = get_campaign_or_404(slug)
-    page = queries.list_actions(campaign, args, args.pop("sort"), args.pop("page"), args.pop("per_page"))
+    pages = {name: args.pop(name) for name in ("page", "per_page", "after")}
+    page = queries.list_actions(campaign, args, args.pop("sort"), pages)
     return page_response(page, ActionSchema)
 
 
