@@ -13,6 +13,11 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["coalition.config"] = config
     app.config.update(config.to_flask())
     app.json.sort_keys = False
+    if config.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
 
     from coalition import errors, http, i18n
     from coalition.extensions import CoalitionApi, babel, cache, db

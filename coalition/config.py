@@ -38,6 +38,10 @@ class Config:
     file_size_limit: int = 25 * 1024 * 1024
     export_expiry: int = 24 * 3600
     jobs_inline: bool = False
+    # The instance's own external base URL: the OAuth issuer and endpoints in its metadata.
+    public_url: str = "http://127.0.0.1:5000"
+    # How many proxies in front set X-Forwarded-For/-Proto/-Host/-Prefix; 0 trusts none of them.
+    trusted_proxies: int = 0
     testing: bool = False
     default_locale: str = "en"
     # The language outside requests (command-line output), from LANGUAGE / LC_ALL / LC_MESSAGES / LANG.
@@ -64,6 +68,8 @@ class Config:
             file_size_limit=int(env.get("FILE_SIZE_LIMIT", cls.file_size_limit)),
             export_expiry=int(env.get("EXPORT_EXPIRY", cls.export_expiry)),
             jobs_inline=_bool(env.get("JOBS_INLINE", "false")),
+            public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{env.get('PORT') or 5000}").rstrip("/"),
+            trusted_proxies=int(env.get("TRUSTED_PROXIES", cls.trusted_proxies)),
             cli_locale=locale_from_environment(env, SUPPORTED_LOCALES),
         )
         values.update(overrides)
