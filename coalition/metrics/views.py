@@ -49,7 +49,8 @@ def stream_export(args, slug: str, dataset: str, format: str):
     campaign = get_campaign_or_404(slug)
     labels = operations.labels_locale(args["labels"])
     content = operations.export_content(target, campaign, scope, labels)
-    response = Response(stream_with_context(export_format.write(content)), mimetype=export_format.mimetype)
+    # content_type, not mimetype: werkzeug would append a second charset to text/csv.
+    response = Response(stream_with_context(export_format.write(content)), content_type=export_format.mimetype)
     response.headers.set("Content-Disposition", "attachment",
                          filename=operations.download_name(campaign, target.name, export_format, utcnow()))
     if labels:
@@ -87,6 +88,7 @@ def download_export(export_id: str):
     response = send_file(path, mimetype=export_format.mimetype, as_attachment=True,
                          download_name=operations.download_name(job.campaign, job.dataset, export_format,
                                                                 job.finished_date))
+    response.headers["Content-Type"] = export_format.mimetype  # one charset, whatever the type
     if job.labels:
         response.headers["Content-Language"] = job.labels
     return response

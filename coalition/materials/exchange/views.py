@@ -20,7 +20,8 @@ XLIFF_TYPES = ("application/xliff+xml", "application/xml", "text/xml", "applicat
 
 
 def _file_response(data: bytes, media_type: str, filename: str, locale: str) -> Response:
-    response = Response(data, mimetype=media_type)
+    # content_type, not mimetype: werkzeug would append a second charset to text types.
+    response = Response(data, content_type=media_type + "; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Content-Language"] = locale
     return response
@@ -34,7 +35,7 @@ def export_po(slug, locale):
     campaign = get_campaign_or_404(slug)
     locale = exchange_locale(campaign, locale)
     data = po.write_catalog(campaign, locale, export_units(campaign, locale))
-    return _file_response(data, po.MEDIA_TYPE + "; charset=utf-8", f"{campaign.slug}.{locale}.po", locale)
+    return _file_response(data, po.MEDIA_TYPE, f"{campaign.slug}.{locale}.po", locale)
 
 
 @blp.post("/campaigns/<slug>/translations/<locale>.po")
