@@ -29,6 +29,28 @@ XLSX_SHEET_ROWS = 1_048_575
 
 
 @dataclass(frozen=True)
+class CsvDialect:
+    """How CSV cells are written: separator, decimal mark, byte order mark, datetime form."""
+
+    delimiter: str = ","
+    decimal: str = "."
+    bom: bool = False
+    # Spreadsheets read "2026-03-01 12:00:00" as a date and time, not RFC 3339's "…T…Z"; the
+    # header says UTC. Machine-read files (the data package) keep RFC 3339.
+    spreadsheet_datetimes: bool = True
+
+
+PLAIN_CSV = CsvDialect()
+TABLE_SCHEMA_CSV = CsvDialect(spreadsheet_datetimes=False)
+
+
+def excel_dialect(decimal: str) -> CsvDialect:
+    """What Excel opens as columns in the locale: a BOM says UTF-8, and where the decimal mark is
+    a comma, Excel expects `;` between cells."""
+    return CsvDialect(delimiter=";" if decimal == "," else ",", decimal=decimal, bom=True)
+
+
+@dataclass(frozen=True)
 class ExportContent:
     """What a format writes: names, header, Table Schema fields, and the rows to stream."""
 
@@ -39,22 +61,33 @@ class ExportContent:
     header: list[str]
     fields: list[dict]
     rows: Iterable[Sequence]
+    dialect: CsvDialect = PLAIN_CSV
 
 
-def _text_converter(column_type: str) -> Callable | None:
+def _spreadsheet_datetime(value: datetime) -> str:
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+
+
+def _text_converter(column: Column, dialect: CsvDialect) -> Callable | None:
     """How a value becomes text in CSV (None: written as it is; None values become empty)."""
-    if column_type == "date":
+    if column.is_list:
+        return lambda value: ";".join(value or [])
+    if column.type == "date":
         return lambda value: None if value is None else value.isoformat()
-    if column_type == "datetime":
-        return lambda value: None if value is None else rfc3339(value)
-    if column_type == "boolean":
+    if column.type == "datetime":
+        as_text = _spreadsheet_datetime if dialect.spreadsheet_datetimes else rfc3339
+        return lambda value: None if value is None else as_text(value)
+    if column.type == "boolean":
         return lambda value: None if value is None else ("true" if value else "false")
+    if column.type == "number" and dialect.decimal != ".":
+        return lambda value: None if value is None else str(value).replace(".", dialect.decimal)
     return None
 
 
-def _json_converter(column_type: str) -> Callable | None:
-    if column_type in ("date", "datetime"):
-        return _text_converter(column_type)
+def _json_converter(column: Column) -> Callable | None:
+    if column.type in ("date", "datetime"):
+        return _text_converter(column, TABLE_SCHEMA_CSV)
+    column_type = column.type
     if column_type == "number":
         return lambda value: float(value) if isinstance(value, Decimal) else value
     if column_type == "integer":
@@ -82,12 +115,15 @@ def _converted_rows(rows: Iterable[Sequence], converters: list[Callable | None])
         yield values
 
 
-def _csv_text_chunks(header: list[str], rows: Iterable[Sequence], columns) -> Iterator[str]:
+def _csv_text_chunks(header: list[str], rows: Iterable[Sequence], columns,
+                     dialect: CsvDialect) -> Iterator[str]:
     buffer = io.StringIO()
+    if dialect.bom:
+        buffer.write("\ufeff")
     # The csv module's default dialect is RFC 4180: comma, CRLF, doubled quotes, minimal quoting.
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=dialect.delimiter)
     writer.writerow(header)
-    converted = iter(_converted_rows(rows, [_text_converter(c.type) for c in columns]))
+    converted = iter(_converted_rows(rows, [_text_converter(c, dialect) for c in columns]))
     while True:
         batch = list(itertools.islice(converted, BATCH_ROWS))
         if not batch:
@@ -102,13 +138,13 @@ def _csv_text_chunks(header: list[str], rows: Iterable[Sequence], columns) -> It
 
 
 def write_csv(content: ExportContent) -> Iterator[bytes]:
-    for text in _csv_text_chunks(content.header, content.rows, content.columns):
+    for text in _csv_text_chunks(content.header, content.rows, content.columns, content.dialect):
         yield text.encode("utf-8")
 
 
 def write_jsonl(content: ExportContent) -> Iterator[bytes]:
     names = [column.name for column in content.columns]
-    converted = iter(_converted_rows(content.rows, [_json_converter(c.type) for c in content.columns]))
+    converted = iter(_converted_rows(content.rows, [_json_converter(c) for c in content.columns]))
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     while True:
         batch = list(itertools.islice(converted, BATCH_ROWS))
@@ -126,7 +162,8 @@ def write_xlsx(content: ExportContent) -> Iterator[bytes]:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    converters = [_xlsx_datetime if c.type == "datetime" else None for c in content.columns]
+    converters = [_xlsx_datetime if c.type == "datetime" else _text_converter(c, PLAIN_CSV) if c.is_list
+                  else None for c in content.columns]
     sheet, used, number = None, XLSX_SHEET_ROWS, 0
     for row in _converted_rows(content.rows, converters):
         if used == XLSX_SHEET_ROWS:
@@ -193,7 +230,7 @@ def write_data_package(content: ExportContent) -> Iterator[bytes]:
         # Field names are the machine names, so the data file's header is too.
         header = [column.name for column in content.columns]
         with archive.open(f"data/{content.resource}.csv", "w", force_zip64=True) as member:
-            for text in _csv_text_chunks(header, content.rows, content.columns):
+            for text in _csv_text_chunks(header, content.rows, content.columns, TABLE_SCHEMA_CSV):
                 member.write(text.encode("utf-8"))
                 if sink.parts:
                     yield sink.drain()

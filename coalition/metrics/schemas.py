@@ -14,6 +14,13 @@ class ExportQuerySchema(ma.Schema):
         metadata={"description": "A locale (e.g. de): column headers carry translated labels "
                                  "instead of machine names."},
     )
+    dialect = ma.fields.String(
+        load_default=None,
+        validate=ma.validate.OneOf(["excel"]),
+        metadata={"description": "excel: CSV with a UTF-8 byte order mark, and cells separated by "
+                                 "`;` with decimal commas where the locale (labels, else the "
+                                 "request's language) writes decimals with a comma."},
+    )
 
 
 class ExportRequestSchema(ma.Schema):

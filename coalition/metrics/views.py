@@ -9,6 +9,7 @@ from coalition.auth.guard import current_principal, require_scope
 from coalition.campaigns.operations import get_campaign_or_404
 from coalition.db import utcnow
 from coalition.extensions import db
+from coalition.i18n import select_locale
 from coalition.metrics import operations
 from coalition.metrics.commands import exports_cli
 from coalition.metrics.figures import campaign_metrics
@@ -48,7 +49,8 @@ def stream_export(args, slug: str, dataset: str, format: str):
     target, export_format = operations.resolve_export(dataset, format)
     campaign = get_campaign_or_404(slug)
     labels = operations.labels_locale(args["labels"])
-    content = operations.export_content(target, campaign, scope, labels)
+    dialect = operations.csv_dialect(args["dialect"], labels or select_locale())
+    content = operations.export_content(target, campaign, scope, labels, dialect)
     # content_type, not mimetype: werkzeug would append a second charset to text/csv.
     response = Response(stream_with_context(export_format.write(content)), content_type=export_format.mimetype)
     response.headers.set("Content-Disposition", "attachment",
