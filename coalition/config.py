@@ -79,13 +79,11 @@ class Config:
 
     @classmethod
     def for_tests(cls, **overrides) -> Config:
-        """Test settings: the database and Redis from the environment, everything else fixed."""
-        base = dict(
-            testing=True,
-            database_url=os.environ.get("DATABASE_URL") or "sqlite://",
-            redis_url=os.environ.get("REDIS_URL", ""),
-            ratelimit_enabled=False,
-        )
+        """Test settings: an in-memory database and no Redis unless named, everything else fixed.
+
+        DATABASE_URL and REDIS_URL are never read here: they name the developer's own data.
+        """
+        base = dict(testing=True, database_url="sqlite://", redis_url="", ratelimit_enabled=False)
         base.update(overrides)
         return cls.from_env(environ={}, **base)
 
