@@ -39,8 +39,10 @@ def create_app(config: Config | None = None) -> Flask:
 
 def _spec_kwargs() -> dict:
     from coalition.auth.scopes import SCOPES
+    from coalition.openapi import OperationIds
 
     return {
+        "extra_plugins": [OperationIds()],
         "info": {
             "description": "Coordinate a European campaign across a coalition of organizations: "
             "signature counts, materials, translations, outreach and metrics."

@@ -5,11 +5,62 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from apispec import BasePlugin
 from flask import Blueprint, current_app, jsonify
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "api_spec" / "openapi.yaml"
 
 blp = Blueprint("openapi", __name__)
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "An RFC 9457 problem; title, detail and messages in the request's language.",
+    "properties": {
+        "type": {"type": "string", "format": "uri-reference"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 100, "maximum": 599},
+        "detail": {"type": "string"},
+        "errors": {"$ref": "#/components/schemas/ProblemErrors"},
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+
+# Messages per field; nested for nested input: a batch's are under `reports.<index>.<field>`.
+PROBLEM_ERRORS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"$ref": "#/components/schemas/ProblemErrors"},
+        ]
+    },
+}
+
+PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def file_content(media_types, text: bool = False) -> dict:
+    """The OpenAPI `content` of a file body: text (PO, XLIFF) or bytes, in any of these types."""
+    schema = {"type": "string"} if text else {"type": "string", "format": "binary"}
+    return {media_type: {"schema": dict(schema)} for media_type in media_types}
+
+
+def register_problem_schemas(spec) -> None:
+    spec.components.schema("Problem", PROBLEM_SCHEMA)
+    spec.components.schema("ProblemErrors", PROBLEM_ERRORS_SCHEMA)
+
+
+class OperationIds(BasePlugin):
+    """Every operation gets a stable operationId, its view function's name (generated clients
+    name their methods after it); a view serving several methods adds the method."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        rule = kwargs.get("rule")
+        if rule is None or not operations:
+            return
+        name = rule.endpoint.rsplit(".", 1)[-1]
+        for method, operation in operations.items():
+            operation.setdefault("operationId", name if len(operations) == 1 else f"{name}_{method}")
 
 
 def openapi_document() -> dict:

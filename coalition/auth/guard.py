@@ -169,22 +169,8 @@ def require_token(view):
     return _document_security(view, wrapper, [])
 
 
-PROBLEM_JSON_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-    },
-    "required": ["type", "title", "status", "detail"],
-}
-
-
 def document_auth_responses(spec) -> None:
     """The 401 and 403 answers every protected route refers to, in the OpenAPI components."""
-    spec.components.schema("Problem", PROBLEM_JSON_SCHEMA)
     content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     challenge = {"WWW-Authenticate": {"schema": {"type": "string"},
                                       "description": "Bearer challenge (RFC 6750)"}}

@@ -12,6 +12,7 @@ from coalition.extensions import db
 from coalition.i18n import select_locale
 from coalition.metrics import operations
 from coalition.metrics.commands import exports_cli
+from coalition.metrics.datasets import dataset_names
 from coalition.metrics.figures import campaign_metrics
 from coalition.metrics.formats import FORMATS
 from coalition.metrics.schemas import (
@@ -20,15 +21,21 @@ from coalition.metrics.schemas import (
     ExportQuerySchema,
     ExportRequestSchema,
 )
+from coalition.openapi import file_content
 
 blp = Blueprint("exports", __name__, cli_group=None)
 blp.cli.add_command(exports_cli)
 
 _FILE_RESPONSE = {
     "description": "The export as a file download.",
-    "content": {export_format.mimetype.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
-                for export_format in FORMATS.values()},
+    "content": file_content(export_format.mimetype.split(";")[0] for export_format in FORMATS.values()),
 }
+# The route takes any name (unknown ones answer a 404 problem naming the right ones); the
+# document lists the datasets and formats that exist.
+_EXPORT_PARAMETERS = [
+    {"in": "path", "name": "dataset", "required": True, "schema": {"type": "string", "enum": dataset_names()}},
+    {"in": "path", "name": "format", "required": True, "schema": {"type": "string", "enum": list(FORMATS)}},
+]
 
 
 @blp.get("/campaigns/<slug>/metrics")
@@ -42,7 +49,7 @@ def get_campaign_metrics(slug: str):
 @blp.get("/campaigns/<slug>/exports/<dataset>.<format>")
 @require_scope(operations.FULL_SCOPE, operations.MEMBER_SCOPE)
 @blp.arguments(ExportQuerySchema, location="query")
-@blp.doc(responses={"200": _FILE_RESPONSE})
+@blp.doc(responses={"200": _FILE_RESPONSE}, parameters=_EXPORT_PARAMETERS)
 def stream_export(args, slug: str, dataset: str, format: str):
     """Download a dataset of a campaign (csv, jsonl, xlsx, or zip data package)."""
     scope = operations.export_scope(current_principal())
