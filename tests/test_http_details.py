@@ -35,3 +35,16 @@ def test_a_browser_may_revalidate_the_counter_from_any_site(client, db_session):
     assert revalidated.status_code == 304
     assert revalidated.headers["Access-Control-Allow-Origin"] == "*"
     assert revalidated.headers["ETag"] == etag
+
+
+def test_a_body_the_document_requires_is_required(client, coordinator, auth_headers):
+    campaign = factories.make_campaign(locales=["de"])
+    organization = factories.make_organization()
+    headers = auth_headers(coordinator, "admin translations:write")
+    for method, path in (("patch", f"/api/v1/organizations/{organization.slug}"),
+                         ("post", f"/api/v1/campaigns/{campaign.slug}/translations/de.po")):
+        response = getattr(client, method)(path, headers=headers)
+        assert response.status_code == 400, path
+        assert response.mimetype == "application/problem+json"
+        assert response.get_json()["detail"] == "This request needs a body."
+    assert client.get(f"/api/v1/organizations/{organization.slug}", headers=headers).get_json()["name"] == organization.name

@@ -13,6 +13,7 @@ from coalition.auth.models import OAuthToken, hash_secret
 from coalition.auth.scopes import allowed_scopes
 from coalition.errors import Forbidden, Unauthorized
 from coalition.extensions import db
+from coalition.http import check_required_body
 from coalition.i18n import _
 
 # Each process keeps the tokens it validated this long, so most requests ask neither the
@@ -151,6 +152,7 @@ def require_scope(*scopes: str):
                     _("This requires the scope %(scope)s.", scope=" | ".join(scopes)),
                     headers=_challenge("insufficient_scope", wanted),
                 )
+            check_required_body()
             return view(*args, **kwargs)
 
         return _document_security(view, wrapper, list(scopes))
@@ -164,6 +166,7 @@ def require_token(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         authenticate()
+        check_required_body()
         return view(*args, **kwargs)
 
     return _document_security(view, wrapper, [])
