@@ -4,6 +4,9 @@ import marshmallow as ma
 from flask import url_for
 
 from coalition.i18n import _
+from coalition.metrics import sources  # noqa: F401  (registers the domains' datasets)
+from coalition.metrics.datasets import dataset_names
+from coalition.metrics.formats import FORMATS
 from coalition.metrics.models import ExportStatus
 from coalition.validation import UTCDateTime
 
@@ -25,11 +28,15 @@ class ExportQuerySchema(ma.Schema):
 
 class ExportRequestSchema(ma.Schema):
     campaign = ma.fields.String(required=True, metadata={"description": "The campaign's slug."})
+    # Checked against the registered datasets and formats by the operation (a 422 naming them);
+    # the document lists them.
     dataset = ma.fields.String(
         required=True,
-        metadata={"description": "signatures, progress, organizations, actions or translations."},
+        metadata={"description": "signatures, progress, organizations, actions or translations.",
+                  "enum": dataset_names()},
     )
-    format = ma.fields.String(required=True, metadata={"description": "csv, jsonl, xlsx or zip (data package)."})
+    format = ma.fields.String(required=True, metadata={"description": "csv, jsonl, xlsx or zip (data package).",
+                                                       "enum": list(FORMATS)})
     labels = ma.fields.String(load_default=None, metadata={"description": "A locale for translated column labels."})
 
 

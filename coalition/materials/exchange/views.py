@@ -24,7 +24,9 @@ def _file_doc(media_type: str, accepted: tuple[str, ...], description: str) -> t
     """OpenAPI of a file's export (the file) and import (the file as the request body)."""
     download = {"responses": {"200": {"description": description,
                                       "content": file_content([media_type], text=True)}}}
-    upload = {"requestBody": {"required": True, "content": file_content(accepted, text=True)}}
+    # One documented type: generators handle a single binary body well; the others accepted are named.
+    upload = {"requestBody": {"required": True, "content": file_content([media_type]),
+                              "description": "The file; also accepted as " + ", ".join(accepted[1:]) + "."}}
     return download, upload
 
 
