@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import yaml
@@ -63,8 +64,53 @@ class OperationIds(BasePlugin):
             operation.setdefault("operationId", name if len(operations) == 1 else f"{name}_{method}")
 
 
+def _referenced(node, found: set[str]) -> None:
+    """Names of the component schemas a part of the document refers to, directly."""
+    if isinstance(node, dict):
+        ref = node.get("$ref", "")
+        if ref.startswith("#/components/schemas/"):
+            found.add(ref.rsplit("/", 1)[-1])
+        for value in node.values():
+            _referenced(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _referenced(value, found)
+
+
+def _closure(names: set[str], schemas: dict) -> set[str]:
+    pending, seen = list(names), set()
+    while pending:
+        name = pending.pop()
+        if name in seen or name not in schemas:
+            continue
+        seen.add(name)
+        found: set[str] = set()
+        _referenced(schemas[name], found)
+        pending.extend(found - seen)
+    return seen
+
+
+def require_answered_fields(document: dict) -> dict:
+    """Mark every property of answer-only schemas required: the server always writes them
+    (null when empty), and generated clients should not make every field optional."""
+    schemas = document["components"]["schemas"]
+    answers, inputs = set(), set()
+    for item in document["paths"].values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            _referenced(operation.get("responses", {}), answers)
+            _referenced(operation.get("requestBody", {}), inputs)
+            _referenced(operation.get("parameters", []), inputs)
+    for name in _closure(answers, schemas) - _closure(inputs, schemas) - {"Problem", "ProblemErrors"}:
+        properties = schemas[name].get("properties")
+        if properties:
+            schemas[name]["required"] = sorted(properties)
+    return document
+
+
 def openapi_document() -> dict:
-    return current_app.extensions["coalition.api"].spec.to_dict()
+    return require_answered_fields(copy.deepcopy(current_app.extensions["coalition.api"].spec.to_dict()))
 
 
 def openapi_yaml() -> str:

@@ -129,3 +129,10 @@ def test_file_operations_declare_their_bodies_and_contents(app):
     parameters = {p["name"]: p["schema"] for p in operations["stream_export"]["parameters"] if p["in"] == "path"}
     assert set(parameters["format"]["enum"]) == {"csv", "jsonl", "xlsx", "zip"}
     assert "signatures" in parameters["dataset"]["enum"]
+
+
+def test_answer_schemas_mark_their_fields_required(app):
+    schemas = openapi_document()["components"]["schemas"]
+    for name in ("Campaign", "Organization", "Client", "SignatureResult", "ImportSummary", "File"):
+        assert set(schemas[name]["required"]) == set(schemas[name]["properties"]), name
+    assert "required" not in schemas["OrganizationUpdate"]
