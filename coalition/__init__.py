@@ -26,6 +26,9 @@ def create_app(config: Config | None = None) -> Flask:
     cache.init_app(app)
     i18n.init_app(app, babel)
     api = CoalitionApi(app, spec_kwargs=_spec_kwargs())
+    from coalition.openapi import field_constraints
+
+    api.ma_plugin.converter.add_attribute_function(field_constraints)
     app.extensions["coalition.api"] = api
     errors.init_app(app)
     http.init_app(app)

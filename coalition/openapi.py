@@ -5,9 +5,12 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import marshmallow as ma
 import yaml
 from apispec import BasePlugin
 from flask import Blueprint, current_app, jsonify
+
+from coalition.validation import LOCALE_TAG_PATTERN, CountryCode, LocaleTag, country_codes
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "api_spec" / "openapi.yaml"
 
@@ -49,6 +52,23 @@ def file_content(media_types, text: bool = False) -> dict:
 def register_problem_schemas(spec) -> None:
     spec.components.schema("Problem", PROBLEM_SCHEMA)
     spec.components.schema("ProblemErrors", PROBLEM_ERRORS_SCHEMA)
+    spec.components.schema("CountryCode", {
+        "type": "string", "enum": country_codes(),
+        "description": "ISO 3166-1 alpha-2 (lower case is accepted too); EL (Greece) and UK are "
+                       "accepted, answered as GR and GB.",
+    })
+
+
+def field_constraints(self, field, ret=None, **kwargs) -> dict:
+    """What the server's own fields enforce, said in the document (an apispec attribute function)."""
+    if isinstance(field, CountryCode):
+        reference = {"$ref": "#/components/schemas/CountryCode"}
+        return {"anyOf": [reference, {"type": "null"}]} if field.allow_none else reference
+    if isinstance(field, LocaleTag):
+        return {"pattern": LOCALE_TAG_PATTERN.pattern}
+    if isinstance(field, ma.fields.URL):
+        return {"format": "uri"}
+    return {}
 
 
 class OperationIds(BasePlugin):

@@ -136,3 +136,20 @@ def test_answer_schemas_mark_their_fields_required(app):
     for name in ("Campaign", "Organization", "Client", "SignatureResult", "ImportSummary", "File"):
         assert set(schemas[name]["required"]) == set(schemas[name]["properties"]), name
     assert "required" not in schemas["OrganizationUpdate"]
+
+
+def test_the_document_says_which_countries_and_language_tags_the_server_takes(app, client, coordinator,
+                                                                             auth_headers):
+    import re
+
+    document = openapi_document()
+    codes = document["components"]["schemas"]["CountryCode"]["enum"]
+    assert {"DE", "GR", "EL"} <= set(codes) and "XX" not in codes and "EU" not in codes
+    action = document["components"]["schemas"]["ActionFields"]["properties"]
+    assert action["country"]["$ref"] == "#/components/schemas/CountryCode"
+    pattern = document["components"]["schemas"]["MaterialCreate"]["properties"]["source_locale"]["pattern"]
+    assert re.match(pattern, "pt-BR") and not re.match(pattern, "not a tag")
+    headers = auth_headers(coordinator, "admin")
+    refused = client.post("/api/v1/organizations", headers=headers,
+                          json={"slug": "no-country", "name": "Nowhere", "country": "XX"})
+    assert refused.status_code == 422 and "country" in refused.get_json()["errors"]

@@ -135,7 +135,7 @@ def test_a_generated_client_works_on_every_route(app, client, db_session, auth_h
                                                            "count": 120, "as_of": "2026-03-01T12:00:00Z"}))
     call("signatures.post_signatures", 422, slug=slug, body=call.model(
         "signature_batch_input", "SignatureBatchInput", {"reports": [{
-            "country": "XX", "channel": "paper", "mode": "delta", "count": 1, "as_of": "2026-03-01T12:00:00Z"}]}))
+            "country": "DE", "channel": "paper", "mode": "delta", "count": -1, "as_of": "2026-03-01T12:00:00Z"}]}))
     call("signatures.list_signatures", 200, slug=slug)
     call("signatures.get_series", 200, slug=slug)
     call("campaigns.get_progress", 200, slug=slug)
