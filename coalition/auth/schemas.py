@@ -30,13 +30,15 @@ class ClientCredentialsSchema(ClientSchema):
 
 class ClientCreateSchema(ma.Schema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    scopes = ma.fields.List(ma.fields.String(metadata={"enum": list(SCOPES)}), required=True)
+    # At least one, and only known ones: validate_scopes says which are wrong and why.
+    scopes = ma.fields.List(ma.fields.String(metadata={"enum": list(SCOPES)}), required=True,
+                            metadata={"minItems": 1})
     locales = ma.fields.List(LocaleTag(), allow_none=True, load_default=None)
 
 
 class ClientUpdateSchema(ma.Schema):
     name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
-    scopes = ma.fields.List(ma.fields.String(metadata={"enum": list(SCOPES)}))
+    scopes = ma.fields.List(ma.fields.String(metadata={"enum": list(SCOPES)}), metadata={"minItems": 1})
     locales = ma.fields.List(LocaleTag(), allow_none=True)
     disabled = ma.fields.Boolean()
 
