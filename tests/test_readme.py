@@ -49,7 +49,7 @@ def served_demo(tmp_path):
     demo = subprocess.run([BIN / "coalition", "demo"], env=env, check=True, capture_output=True, text=True)
     server = subprocess.Popen(
         [BIN / "gunicorn", "--no-control-socket", "--workers", "1", "--bind", f"127.0.0.1:{port}",
-         "coalition.wsgi:app"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+         "--worker-class", "coalition.gunicorn_workers.ProblemSyncWorker", "coalition.wsgi:app"], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
         while True:
