@@ -40,6 +40,8 @@ PROBLEM_ERRORS_SCHEMA = {
     },
 }
 
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
 PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
 
@@ -68,6 +70,9 @@ def field_constraints(self, field, ret=None, **kwargs) -> dict:
         return {"pattern": LOCALE_TAG_PATTERN.pattern}
     if isinstance(field, ma.fields.URL):
         return {"format": "uri"}
+    if isinstance(field, ma.fields.String) and not (ret or {}).keys() & {"pattern", "enum", "format"}:
+        # coalition.http refuses NUL in any text a request carries.
+        return {"pattern": NO_NUL_PATTERN}
     return {}
 
 
