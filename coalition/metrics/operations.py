@@ -16,7 +16,7 @@ from coalition.campaigns.operations import get_campaign
 from coalition.db import utcnow
 from coalition.errors import Conflict, NotFound, ProblemError, ValidationFailed
 from coalition.extensions import db
-from coalition.i18n import _, fallback_chain, supported_locales
+from coalition.i18n import _, fallback_chain, select_locale, supported_locales
 from coalition.metrics import sources  # noqa: F401  (registers the domains' datasets)
 from coalition.metrics.datasets import Dataset, ExportScope, dataset_names, get_dataset
 from coalition.metrics.formats import (
@@ -114,7 +114,7 @@ def exports_folder() -> Path:
 
 
 def request_export(principal: Principal, campaign: str, dataset: str, format: str,
-                   labels: str | None = None) -> ExportJob:
+                   labels: str | None = None, dialect: str | None = None) -> ExportJob:
     """Queue a background export; the job is built once the transaction has committed."""
     scope = export_scope(principal)
     errors: dict[str, list] = {}
@@ -134,6 +134,7 @@ def request_export(principal: Principal, campaign: str, dataset: str, format: st
     job = ExportJob(
         organization_id=principal.organization_id, client_id=principal.client_id, campaign_id=target.id,
         dataset=dataset, format=format, labels=locale, all_organizations=scope.everything,
+        excel_locale=(locale or select_locale()) if dialect == "excel" else None,
     )
     db.session.add(job)
     db.session.flush()

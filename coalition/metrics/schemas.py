@@ -38,6 +38,9 @@ class ExportRequestSchema(ma.Schema):
     format = ma.fields.String(required=True, metadata={"description": "csv, jsonl, xlsx or zip (data package).",
                                                        "enum": list(FORMATS)})
     labels = ma.fields.String(load_default=None, metadata={"description": "A locale for translated column labels."})
+    dialect = ma.fields.String(load_default=None, validate=ma.validate.OneOf(["excel"]),
+                               metadata={"description": "excel: CSV as Excel opens it in the locale "
+                                                        "(labels, else the request's language)."})
 
 
 class ExportJobSchema(ma.Schema):
@@ -46,6 +49,8 @@ class ExportJobSchema(ma.Schema):
     dataset = ma.fields.String()
     format = ma.fields.String()
     labels = ma.fields.String(allow_none=True)
+    dialect = ma.fields.Function(lambda job: "excel" if job.excel_locale else None, allow_none=True,
+                                 metadata={"type": "string", "enum": ["excel", None]})
     status = ma.fields.Enum(ExportStatus, by_value=True)
     rows = ma.fields.Method("_rows", metadata={"type": "integer"})
     size = ma.fields.Integer(allow_none=True, metadata={"description": "The file's size in bytes."})

@@ -62,7 +62,8 @@ def build_export(export_id: str) -> None:
     try:
         dataset = get_dataset(job.dataset)
         scope = ExportScope(organization_id=None if job.all_organizations else job.organization_id)
-        content = operations.export_content(dataset, job.campaign, scope, job.labels)
+        dialect = operations.csv_dialect("excel" if job.excel_locale else None, job.excel_locale or "en")
+        content = operations.export_content(dataset, job.campaign, scope, job.labels, dialect)
         content = replace(content, rows=counter.count_rows(content.rows))
         with open(partial, "wb") as handle:
             for chunk in export_format.write(content):

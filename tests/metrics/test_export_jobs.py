@@ -229,3 +229,20 @@ def test_housekeeping_fails_an_export_whose_worker_died(client, coordinator, aut
     assert fail_abandoned_exports() == 1
     status = client.get(f"/api/v1/exports/{stuck.id}", headers=auth_headers(coordinator, "metrics:read"))
     assert status.get_json()["status"] == "failed"
+
+
+def test_a_background_csv_export_for_excel_follows_the_asking_locale(client, coordinator, auth_headers,
+                                                                     inline_jobs):
+    campaign = factories.make_campaign()
+    headers = {**auth_headers(coordinator, "metrics:read"), "Accept-Language": "fr"}
+    body = client.post("/api/v1/exports", headers=headers, json={
+        "campaign": campaign.slug, "dataset": "translations", "format": "csv", "dialect": "excel"}).get_json()
+    assert body["dialect"] == "excel"
+    raw = client.get(body["links"]["download"], headers=headers).data
+    assert raw.startswith(b"\xef\xbb\xbf")
+    header = raw.decode("utf-8-sig").splitlines()[0]
+    assert header.split(";")[:2] == ["locale", "fields"]
+    plain = client.post("/api/v1/exports", headers=headers, json={
+        "campaign": campaign.slug, "dataset": "translations", "format": "csv"}).get_json()
+    assert plain["dialect"] is None
+    assert not client.get(plain["links"]["download"], headers=headers).data.startswith(b"\xef\xbb\xbf")
