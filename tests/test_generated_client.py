@@ -151,6 +151,10 @@ def test_a_generated_client_works_on_every_route(app, client, db_session, auth_h
     call("outreach.get_action", 200, action_id=str(action.id))
     call("outreach.update_action", 200, action_id=str(action.id),
          body=call.model("action_patch", "ActionPatch", {"reach": 50}))
+    from coalition_client.models.action_patch import ActionPatch
+
+    call("outreach.update_action", 200, action_id=str(action.id), body=ActionPatch(notes="Sunny."))
+    assert call("outreach.get_action", 200, action_id=str(action.id)).reach == 50  # left out, left alone
     call("outreach.delete_action", 204, action_id=str(action.id))
     call("outreach.get_action", 404, action_id=str(action.id))
 
