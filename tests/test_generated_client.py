@@ -119,6 +119,8 @@ def test_a_generated_client_works_on_every_route(app, client, db_session, auth_h
     call("clients.update_client", 200, client_id=credentials.client_id,
          body=call.model("client_update", "ClientUpdate", {"name": "Portal 2"}))
     call("clients.rotate_client_secret", 200, client_id=credentials.client_id)
+    call("clients.revoke_previous_secret", 200, client_id=credentials.client_id)
+    call("clients.revoke_previous_secret", 409, client_id=credentials.client_id)
     call("clients.delete_client", 204, client_id=credentials.client_id)
 
     call("campaigns.list_campaigns", 200)

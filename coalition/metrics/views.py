@@ -21,7 +21,7 @@ from coalition.metrics.schemas import (
     ExportQuerySchema,
     ExportRequestSchema,
 )
-from coalition.openapi import file_content
+from coalition.openapi import PROBLEM_CONTENT, file_content
 
 blp = Blueprint("exports", __name__, cli_group=None)
 blp.cli.add_command(exports_cli)
@@ -50,7 +50,8 @@ def get_campaign_metrics(slug: str):
 @require_scope(operations.FULL_SCOPE, operations.MEMBER_SCOPE)
 @blp.arguments(ExportQuerySchema, location="query")
 @blp.doc(responses={"200": _FILE_RESPONSE, "413": {
-    "description": "Too many rows to stream (see EXPORT_STREAM_ROWS): ask for a background export."}},
+    "description": "Too many rows to stream (see EXPORT_STREAM_ROWS): ask for a background export.",
+    "content": PROBLEM_CONTENT}},
          parameters=_EXPORT_PARAMETERS)
 def stream_export(args, slug: str, dataset: str, format: str):
     """Download a dataset of a campaign (csv, jsonl, xlsx, or zip data package)."""
