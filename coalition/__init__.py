@@ -15,6 +15,11 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["coalition.config"] = config
     app.config.update(config.to_flask())
     app.json.sort_keys = False
+    if config.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
 
     from coalition import errors, http, i18n
     from coalition.extensions import CoalitionApi, babel, cache, db
@@ -23,6 +28,9 @@ def create_app(config: Config | None = None) -> Flask:
     cache.init_app(app)
     i18n.init_app(app, babel)
     api = CoalitionApi(app, spec_kwargs=_spec_kwargs())
+    from coalition.openapi import field_constraints
+
+    api.ma_plugin.converter.add_attribute_function(field_constraints)
     app.extensions["coalition.api"] = api
     errors.init_app(app)
     http.init_app(app)
@@ -36,8 +44,10 @@ def create_app(config: Config | None = None) -> Flask:
 
 def _spec_kwargs() -> dict:
     from coalition.auth.scopes import SCOPES
+    from coalition.openapi import OperationIds
 
     return {
+        "extra_plugins": [OperationIds()],
         "info": {
             "description": "Coordinate a European campaign across a coalition of organizations: "
             "signature counts, materials, translations, outreach and metrics."

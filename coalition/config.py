@@ -60,6 +60,10 @@ class Config:
     # CSV takes about two minutes, a million XLSX rows about two).
     export_job_timeout: int = 6 * 3600
     jobs_inline: bool = False
+    # The instance's own external base URL: the OAuth issuer and endpoints in its metadata.
+    public_url: str = "http://127.0.0.1:5000"
+    # How many proxies in front set X-Forwarded-For/-Proto/-Host/-Prefix; 0 trusts none of them.
+    trusted_proxies: int = 0
     testing: bool = False
     default_locale: str = "en"
     # The language outside requests (command-line output), from LANGUAGE / LC_ALL / LC_MESSAGES / LANG.
@@ -90,6 +94,8 @@ class Config:
             export_stream_xlsx_rows=int(env.get("EXPORT_STREAM_XLSX_ROWS", cls.export_stream_xlsx_rows)),
             export_job_timeout=int(env.get("EXPORT_JOB_TIMEOUT", cls.export_job_timeout)),
             jobs_inline=_bool(env.get("JOBS_INLINE", "false")),
+            public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{env.get('PORT') or 5000}").rstrip("/"),
+            trusted_proxies=int(env.get("TRUSTED_PROXIES", cls.trusted_proxies)),
             cli_locale=locale_from_environment(env, SUPPORTED_LOCALES),
         )
         values.update(overrides)
@@ -99,13 +105,11 @@ class Config:
 
     @classmethod
     def for_tests(cls, **overrides) -> Config:
-        """Test settings: the database and Redis from the environment, everything else fixed."""
-        base = dict(
-            testing=True,
-            database_url=os.environ.get("DATABASE_URL") or "sqlite://",
-            redis_url=os.environ.get("REDIS_URL", ""),
-            ratelimit_enabled=False,
-        )
+        """Test settings: an in-memory database and no Redis unless named, everything else fixed.
+
+        DATABASE_URL and REDIS_URL are never read here: they name the developer's own data.
+        """
+        base = dict(testing=True, database_url="sqlite://", redis_url="", ratelimit_enabled=False)
         base.update(overrides)
         return cls.from_env(environ={}, **base)
 

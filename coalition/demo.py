@@ -6,6 +6,7 @@ the demo into a production database.
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
 
 from coalition.auth.models import OAuthClient, hash_secret
@@ -69,8 +70,10 @@ def load_demo() -> list[str]:
     campaign = load_demo_campaigns()
     load_demo_materials(campaign)
     load_demo_outreach(campaign, list(organizations.values()))
+    # PUBLIC_URL, else the address scripts/run serves on (PORT): the command works as printed.
+    base = current_app.extensions["coalition.config"].public_url
     coordinator = "curl -s -u demo-coordinator:demo-coordinator-secret " \
-                  "-d grant_type=client_credentials http://127.0.0.1:5000/oauth/token"
+                  f"-d grant_type=client_credentials {base}/oauth/token"
     return [
         _("Demo coalition loaded."),
         _("Get a coordinator token:"),

@@ -15,8 +15,9 @@ from coalition.logsafe import SafeLogFilter
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-# Sync workers spread keep-alive load best on these machines; no control socket under ~/.gunicorn.
-worker_class = "sync"
+# Sync workers spread keep-alive load best on small machines; no control socket under ~/.gunicorn.
+# gunicorn answers requests it cannot parse itself: these sync workers make those answers problems.
+worker_class = "coalition.gunicorn_workers.ProblemSyncWorker"
 control_socket_disable = True
 accesslog = "-"
 # No client address in the access log: time, request line, status, size, duration.

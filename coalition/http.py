@@ -71,6 +71,27 @@ def _refuse_nul() -> None:
     raise ProblemError(_("Text may not contain NUL characters."), status=400)
 
 
+def _has_body() -> bool:
+    return bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+
+
+def check_required_body() -> None:
+    """Refuse a request without the body its route requires. Called once the caller is
+    authenticated, so that a request without a token learns nothing but that it needs one."""
+    view = current_app.view_functions.get(request.endpoint)
+    if request.method in ("POST", "PUT", "PATCH") and not _has_body() and _requires_body(view):
+        raise ProblemError(_("This request needs a body."), status=400)
+
+
+def _requires_body(view) -> bool:
+    """Whether the document marks the view's request body required (flask-smorest's arguments,
+    or a file import): then the server requires it too."""
+    if getattr(view, "text_body", False):
+        return True
+    parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    return any(p.get("in") in ("json", "files", "form") and p.get("required") for p in parameters)
+
+
 def check_request_body():
     if not request.path.startswith("/api/"):
         return None
@@ -81,8 +102,7 @@ def check_request_body():
     view = current_app.view_functions.get(request.endpoint)
     if view is None:
         return None
-    has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
-    if not has_body:
+    if not _has_body():
         return None
     accepted = getattr(view, "accepted_mimetypes", JSON_TYPES)
     if request.mimetype not in accepted:

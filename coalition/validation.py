@@ -193,8 +193,14 @@ def _territories() -> frozenset[str]:
 COUNTRY_ALIASES = {"EL": "GR", "UK": "GB"}
 
 
+def country_codes() -> list[str]:
+    """The codes a country field takes, the EU's aliases included (lower case is accepted too)."""
+    return sorted(_territories() | COUNTRY_ALIASES.keys())
+
+
 class CountryCode(ma.fields.String):
-    """An ISO 3166-1 alpha-2 code, upper-cased; `EL` is accepted for Greece and answered as `GR`."""
+    """An ISO 3166-1 alpha-2 code, upper-cased; `EL` is accepted for Greece and answered as `GR`.
+    The OpenAPI document lists the codes (country_codes)."""
 
     _codes: frozenset[str] | None = None
 
@@ -228,6 +234,10 @@ class Slug(ma.fields.String):
     def __init__(self, **kwargs) -> None:
         super().__init__(validate=WholeMatch(
             SLUG_PATTERN, error=_l("Use lower-case letters, digits and hyphens.")), **kwargs)
+
+
+# The shape of a tag, for the document; Babel says whether a tag names a known locale.
+LOCALE_TAG_PATTERN = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
 
 
 class LocaleTag(ma.fields.String):

@@ -18,7 +18,7 @@ from coalition import create_app
 from coalition.config import Config
 from coalition.db import Base
 from coalition.extensions import db
-from tests import factories
+from tests import factories, guard
 
 BACKENDS = {"sqlite": {"database_url": "sqlite://", "redis_url": ""}}
 if os.environ.get("TEST_DATABASE_URL"):
@@ -42,14 +42,20 @@ def backend(request) -> str:
 def _app(backend, tmp_path_factory):
     app = make_test_app(backend, instance_path=tmp_path_factory.mktemp(f"instance-{backend}"))
     with app.app_context():
+        redis = app.extensions["coalition.redis"]
+        try:
+            guard.claim_database(db.engine)
+            if redis is not None:
+                guard.claim_redis(redis)
+        except guard.ForeignData as error:
+            guard.refuse(error)
         Base.metadata.drop_all(db.engine)
         Base.metadata.create_all(db.engine)
-        redis = app.extensions["coalition.redis"]
-        if redis is not None:
-            redis.flushdb()
     yield app
     with app.app_context():
         Base.metadata.drop_all(db.engine)
+        if redis is not None:
+            guard.empty_redis(redis)
         db.engine.dispose()
 
 

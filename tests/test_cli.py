@@ -6,7 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from coalition.config import Config
+from coalition.db import Base
+from coalition.extensions import db
 from coalition.organizations.models import Organization
+from tests.conftest import make_test_app
 
 
 def test_orgs_create_makes_a_coordinator(app, db_session):
@@ -55,3 +58,19 @@ def test_the_command_line_checks_values_as_the_api_does(app, db_session):
     refused = runner.invoke(args=["clients", "create", "athens-ngo", "--name", "Script",
                                   "--scopes", "materials:read", "--locales", "de,zz-not-a-tag"])
     assert refused.exit_code == 1 and "BCP 47" in refused.output
+
+
+def test_port_and_public_url_decide_the_advertised_address():
+    assert Config.from_env(environ={"PORT": "8123"}).public_url == "http://127.0.0.1:8123"
+    assert Config.from_env(environ={"PORT": "8123", "PUBLIC_URL": "https://hub.example/"}).public_url \
+        == "https://hub.example"
+
+
+def test_demo_prints_the_address_it_is_served_on(tmp_path):
+    app = make_test_app("sqlite", public_url="http://127.0.0.1:8123", instance_path=tmp_path)
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+        result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:8123/oauth/token" in result.output
+    assert ":5000" not in result.output

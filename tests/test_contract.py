@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -66,3 +68,88 @@ def test_every_message_is_translated_in_every_claimed_language(tmp_path):
             or catalog.get(message_id).fuzzy
         )
     assert missing == {locale: [] for locale in SUPPORTED_LOCALES}, "run scripts/i18n extract and translate"
+
+
+def _operations(document):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                yield path, method, operation
+
+
+def _response(document, response):
+    if "$ref" in response:
+        return document["components"]["responses"][response["$ref"].rsplit("/", 1)[-1]]
+    return response
+
+
+def test_every_operation_has_a_unique_operation_id(app):
+    ids = [operation.get("operationId") for _path, _method, operation in _operations(openapi_document())]
+    assert None not in ids
+    assert len(ids) == len(set(ids))
+
+
+def test_every_error_is_documented_as_the_problem_the_server_sends(app):
+    document = openapi_document()
+    for path, method, operation in _operations(document):
+        errors = {code: _response(document, r) for code, r in operation["responses"].items()
+                  if code == "default" or code.startswith(("4", "5"))}
+        assert "default" in errors, (path, method)
+        for code, response in errors.items():
+            assert set(response["content"]) == {"application/problem+json"}, (path, method, code)
+
+
+def test_a_batchs_nested_errors_match_the_documented_problem(client, coordinator, auth_headers):
+    from tests import factories
+
+    campaign = factories.make_campaign()
+    headers = auth_headers(factories.make_organization(), "signatures:write")
+    response = client.post(f"/api/v1/campaigns/{campaign.slug}/signatures", headers=headers, json={
+        "reports": [{"country": "DE", "channel": "paper", "mode": "delta", "count": 1,
+                     "as_of": "2026-03-01T12:00:00Z"}, {"country": "XX", "count": -1}]})
+    assert response.status_code == 422
+    problem = response.get_json()
+    assert "1" in problem["errors"]["reports"]
+    document = openapi_document()
+    jsonschema.validate(problem, {"$ref": "#/components/schemas/Problem", "components": document["components"]})
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**problem, "status": "422"},
+                            {"$ref": "#/components/schemas/Problem", "components": document["components"]})
+
+
+def test_file_operations_declare_their_bodies_and_contents(app):
+    document = openapi_document()
+    operations = {operation["operationId"]: operation for _p, _m, operation in _operations(document)}
+    assert "text/x-gettext-translation" in operations["import_po"]["requestBody"]["content"]
+    assert "application/xliff+xml" in operations["import_xliff"]["requestBody"]["content"]
+    assert "multipart/form-data" in operations["upload_file"]["requestBody"]["content"]
+    assert "text/x-gettext-translation" in operations["export_po"]["responses"]["200"]["content"]
+    assert "application/xliff+xml" in operations["export_xliff"]["responses"]["200"]["content"]
+    assert "application/pdf" in operations["download_file"]["responses"]["200"]["content"]
+    parameters = {p["name"]: p["schema"] for p in operations["stream_export"]["parameters"] if p["in"] == "path"}
+    assert set(parameters["format"]["enum"]) == {"csv", "jsonl", "xlsx", "zip"}
+    assert "signatures" in parameters["dataset"]["enum"]
+
+
+def test_answer_schemas_mark_their_fields_required(app):
+    schemas = openapi_document()["components"]["schemas"]
+    for name in ("Campaign", "Organization", "Client", "SignatureResult", "ImportSummary", "File"):
+        assert set(schemas[name]["required"]) == set(schemas[name]["properties"]), name
+    assert "required" not in schemas["OrganizationUpdate"]
+
+
+def test_the_document_says_which_countries_and_language_tags_the_server_takes(app, client, coordinator,
+                                                                             auth_headers):
+    import re
+
+    document = openapi_document()
+    codes = document["components"]["schemas"]["CountryCode"]["enum"]
+    assert {"DE", "GR", "EL"} <= set(codes) and "XX" not in codes and "EU" not in codes
+    action = document["components"]["schemas"]["ActionFields"]["properties"]
+    assert action["country"]["$ref"] == "#/components/schemas/CountryCode"
+    pattern = document["components"]["schemas"]["MaterialCreate"]["properties"]["source_locale"]["pattern"]
+    assert re.match(pattern, "pt-BR") and not re.match(pattern, "not a tag")
+    headers = auth_headers(coordinator, "admin")
+    refused = client.post("/api/v1/organizations", headers=headers,
+                          json={"slug": "no-country", "name": "Nowhere", "country": "XX"})
+    assert refused.status_code == 422 and "country" in refused.get_json()["errors"]

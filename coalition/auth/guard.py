@@ -13,6 +13,7 @@ from coalition.auth.models import OAuthToken, hash_secret
 from coalition.auth.scopes import allowed_scopes
 from coalition.errors import Forbidden, Unauthorized
 from coalition.extensions import db
+from coalition.http import check_required_body
 from coalition.i18n import _
 
 # Each process keeps the tokens it validated this long, so most requests ask neither the
@@ -151,6 +152,7 @@ def require_scope(*scopes: str):
                     _("This requires the scope %(scope)s.", scope=" | ".join(scopes)),
                     headers=_challenge("insufficient_scope", wanted),
                 )
+            check_required_body()
             return view(*args, **kwargs)
 
         return _document_security(view, wrapper, list(scopes))
@@ -164,27 +166,14 @@ def require_token(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         authenticate()
+        check_required_body()
         return view(*args, **kwargs)
 
     return _document_security(view, wrapper, [])
 
 
-PROBLEM_JSON_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-    },
-    "required": ["type", "title", "status", "detail"],
-}
-
-
 def document_auth_responses(spec) -> None:
     """The 401 and 403 answers every protected route refers to, in the OpenAPI components."""
-    spec.components.schema("Problem", PROBLEM_JSON_SCHEMA)
     content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     challenge = {"WWW-Authenticate": {"schema": {"type": "string"},
                                       "description": "Bearer challenge (RFC 6750)"}}

@@ -20,6 +20,23 @@ from coalition.i18n import _, normalise_locale
 from coalition.organizations.models import Organization
 
 
+def usable_admin_clients(excluding: OAuthClient | None = None) -> list[OAuthClient]:
+    """Clients that can administer the coalition now: `admin`, enabled, of an active coordinator."""
+    statement = (select(OAuthClient).join(OAuthClient.organization)
+                 .where(OAuthClient.disabled.is_(False), Organization.role == "coordinator",
+                        Organization.status == "active"))
+    if excluding is not None:
+        statement = statement.where(OAuthClient.id != excluding.id)
+    return [client for client in db.session.scalars(statement) if "admin" in client.scopes]
+
+
+def _keep_an_admin_credential(client: OAuthClient) -> None:
+    """Refuse a change that would leave the coalition without any credential able to manage it."""
+    if not usable_admin_clients(excluding=client):
+        raise Conflict(_("This is the coalition's last client that can administer it: create "
+                         "another client with the admin scope first."))
+
+
 def new_client_secret() -> str:
     return secrets.token_urlsafe(32)
 
@@ -80,6 +97,9 @@ def list_clients(organization: Organization):
 
 def update_client(client: OAuthClient, **changes) -> OAuthClient:
     """Rename, re-scope, limit to locales or disable a client; its tokens follow within a second."""
+    loses_admin = ("admin" not in changes.get("scopes", client.scopes)) or bool(changes.get("disabled"))
+    if loses_admin and client in usable_admin_clients():
+        _keep_an_admin_credential(client)
     if "name" in changes:
         client.name = changes["name"]
     if "scopes" in changes:
@@ -130,6 +150,8 @@ def revoke_previous_secret(client: OAuthClient) -> OAuthClient:
 
 def delete_client(client: OAuthClient) -> None:
     """Remove a client with its tokens; they stop at once."""
+    if client in usable_admin_clients():
+        _keep_an_admin_credential(client)
     hashes = token_hashes_of(client_pk=client.id)
     db.session.execute(OAuthToken.__table__.delete().where(OAuthToken.client_pk == client.id))
     db.session.delete(client)

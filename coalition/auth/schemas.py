@@ -35,13 +35,16 @@ LOCALE_LIST = ma.validate.Length(max=50)
 
 class ClientCreateSchema(ma.Schema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    scopes = ma.fields.List(ma.fields.String(metadata={"enum": list(SCOPES)}), required=True, validate=SCOPE_LIST)
+    # At least one, and only known ones: validate_scopes says which are wrong and why.
+    scopes = ma.fields.List(ma.fields.String(metadata={"enum": list(SCOPES)}), required=True,
+                            validate=SCOPE_LIST, metadata={"minItems": 1})
     locales = ma.fields.List(LocaleTag(), allow_none=True, load_default=None, validate=LOCALE_LIST)
 
 
 class ClientUpdateSchema(ma.Schema):
     name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
-    scopes = ma.fields.List(ma.fields.String(metadata={"enum": list(SCOPES)}), validate=SCOPE_LIST)
+    scopes = ma.fields.List(ma.fields.String(metadata={"enum": list(SCOPES)}), validate=SCOPE_LIST,
+                            metadata={"minItems": 1})
     locales = ma.fields.List(LocaleTag(), allow_none=True, validate=LOCALE_LIST)
     disabled = ma.fields.Boolean()
 

@@ -7,19 +7,21 @@ import time
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import grants
-from authlib.oauth2.rfc6749.errors import InvalidScopeError
+from authlib.oauth2.rfc6749.errors import InvalidRequestError, InvalidScopeError
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Flask, current_app
 from sqlalchemy import select
 
 from coalition.audit.operations import record_entry
+from coalition.auth.client_auth import authenticate_client, localised_description
 from coalition.auth.guard import document_auth_responses, effective_scopes
 from coalition.auth.models import OAuthClient, OAuthToken, hash_secret
 from coalition.auth.operations import get_client, revoke_token
 from coalition.auth.scopes import SCOPES, allowed_scopes
 from coalition.db import new_uuid
 from coalition.extensions import db
+from coalition.i18n import _l
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,31 @@ CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
+
+
+class CoalitionAuthorizationServer(AuthorizationServer):
+    """authlib's server with one client authentication answer and localised error descriptions."""
+
+    def authenticate_client(self, request, methods, endpoint="token"):
+        return authenticate_client(self.query_client, request)
+
+    def create_token_response(self, request=None):
+        # authlib calls a missing grant_type unsupported; RFC 6749 §5.2 calls it invalid_request.
+        if not self.create_oauth2_request(request).payload.grant_type:
+            error = InvalidRequestError(description=_l("Name the grant_type."))
+            return self.handle_error_response(request, error)
+        return super().create_token_response(request)
+
+    def handle_error_response(self, request, error):
+        error.description = localised_description(error)
+        return super().handle_error_response(request, error)
+
+
+def _require_token_parameter(request) -> None:
+    """RFC 7009 §2.1 and RFC 7662 §2.1: `token_type_hint` only orders the search, so any hint is
+    accepted and every kind of token is searched; only the token itself is required."""
+    if not request.form.get("token"):
+        raise InvalidRequestError(description=_l("Name the token."))
 
 
 def allowed_scope_for(client: OAuthClient, requested: str | None) -> str:
@@ -82,7 +109,16 @@ class TokenRevocation(RevocationEndpoint):
     """RFC 7009: a client revokes one of its own tokens; it stops at once."""
 
     CLIENT_AUTH_METHODS = CLIENT_AUTH_METHODS
-    SUPPORTED_TOKEN_TYPES = ("access_token",)
+
+    def check_params(self, request, client):
+        _require_token_parameter(request)
+
+    def authenticate_token(self, request, client):
+        self.check_params(request, client)
+        token = query_token(request.form["token"])
+        # Another client's token is answered like a string never issued, so that no client can
+        # learn which strings are live tokens; it is not revoked.
+        return token if token is not None and token.check_client(client) else None
 
     def query_token(self, token_string, token_type_hint):
         return query_token(token_string)
@@ -97,7 +133,9 @@ class TokenIntrospection(IntrospectionEndpoint):
     """RFC 7662: a client may introspect its own tokens; coordinator clients with `admin`, any."""
 
     CLIENT_AUTH_METHODS = CLIENT_AUTH_METHODS
-    SUPPORTED_TOKEN_TYPES = ("access_token",)
+
+    def check_params(self, request, client):
+        _require_token_parameter(request)
 
     def query_token(self, token_string, token_type_hint):
         return query_token(token_string)
@@ -131,7 +169,7 @@ def init_app(app: Flask) -> None:
     config = app.extensions["coalition.config"]
     app.config["OAUTH2_TOKEN_EXPIRES_IN"] = {"client_credentials": config.token_lifetime}
     app.config["OAUTH2_SCOPES_SUPPORTED"] = list(SCOPES)
-    server = AuthorizationServer(app, query_client=query_client, save_token=save_token)
+    server = CoalitionAuthorizationServer(app, query_client=query_client, save_token=save_token)
     server.register_grant(ClientCredentialsGrant)
     server.register_endpoint(TokenRevocation)
     server.register_endpoint(TokenIntrospection)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from coalition.auth import ratelimit
 from coalition.auth.scopes import SCOPES
@@ -45,15 +45,17 @@ def introspect_token():
 
 @blp.get("/.well-known/oauth-authorization-server")
 def server_metadata():
-    """Authorization server metadata (RFC 8414)."""
-    base = request.host_url.rstrip("/")
+    """Authorization server metadata (RFC 8414), from PUBLIC_URL: never from the request's Host."""
+    base = current_app.extensions["coalition.config"].public_url
     return jsonify({
         "issuer": base,
         "token_endpoint": f"{base}/oauth/token",
         "revocation_endpoint": f"{base}/oauth/revoke",
         "introspection_endpoint": f"{base}/oauth/introspect",
         "grant_types_supported": ["client_credentials"],
-        "response_types_supported": [],
+        # RFC 8414 requires a non-empty list; with no authorization endpoint the only honest
+        # entry is the registered response type "none".
+        "response_types_supported": ["none"],
         "scopes_supported": list(SCOPES),
         "token_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
         "revocation_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,

@@ -130,6 +130,17 @@ def refresh_counter_after_commit(slug: str, throttled: bool = False) -> None:
     db.after_commit(invalidate)
 
 
+# A widget revalidating its copy sends If-None-Match, which is not a CORS-safelisted header:
+# browsers ask first, and the counter answers for any origin.
+PREFLIGHT_HEADERS = [
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
+    ("Access-Control-Allow-Headers", "If-None-Match, Accept-Language"),
+    ("Access-Control-Max-Age", "86400"),
+    ("Allow", "GET, HEAD, OPTIONS"),
+]
+
+
 class CounterShortcut:
     """WSGI middleware answering GET …/counter from a fresh local copy without a Flask request.
 
@@ -142,6 +153,9 @@ class CounterShortcut:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "OPTIONS" and COUNTER_PATH.match(environ.get("PATH_INFO", "")):
+            start_response("204 No Content", PREFLIGHT_HEADERS)
+            return [b""]
         if environ.get("REQUEST_METHOD") == "GET":
             match = COUNTER_PATH.match(environ.get("PATH_INFO", ""))
             entry = self.local.get(match.group(1)) if match else None

@@ -26,6 +26,7 @@ from coalition.db import paginate
 from coalition.errors import NotFound, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _
+from coalition.openapi import PROBLEM_CONTENT
 from coalition.schemas import page_response, page_schema
 from coalition.validation import CountryCode
 
@@ -114,8 +115,10 @@ COUNTER_DOC = {
     "responses": {
         "200": {"description": "The counter.", "content": {"application/json": {"schema": CounterSchema}}},
         "304": {"description": "Not modified since the ETag given in If-None-Match."},
-        "404": {"description": "No campaign has this slug."},
+        "404": {"description": "No campaign has this slug.", "content": PROBLEM_CONTENT},
     },
+    "parameters": [{"in": "header", "name": "If-None-Match", "required": False, "schema": {"type": "string"},
+                    "description": "The ETag of the copy the caller holds."}],
 }
 
 

@@ -31,6 +31,7 @@ from coalition.materials.schemas import (
     RevisionSchema,
 )
 from coalition.materials.translations import may_read_unapproved
+from coalition.openapi import file_content
 from coalition.schemas import PageArgsSchema, page_response, page_schema
 
 
@@ -158,7 +159,8 @@ def upload_file(upload, material_id):
 
 @blp.get("/files/<uuid:file_id>")
 @require_scope("materials:read")
-@blp.response(200, description="The file's bytes, of its detected type.")
+@blp.doc(responses={"200": {"description": "The file's bytes, of its detected type.",
+                             "content": file_content(files.ALLOWED_TYPES)}})
 def download_file(file_id):
     """Download a material's file."""
     row = files.get_file_or_404(str(file_id))

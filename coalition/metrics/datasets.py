@@ -35,6 +35,8 @@ class Column:
     label: object
     type: str
     description: object = ""
+    # A list of strings: a list in JSON Lines, joined by semicolons in cells.
+    is_list: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in COLUMN_TYPES:

@@ -42,6 +42,28 @@ XML_REPLACEMENTS = {"\x0b": "\n", "\x0c": "\n"}
 
 
 @dataclass(frozen=True)
+class CsvDialect:
+    """How CSV cells are written: separator, decimal mark, byte order mark, datetime form."""
+
+    delimiter: str = ","
+    decimal: str = "."
+    bom: bool = False
+    # Spreadsheets read "2026-03-01 12:00:00" as a date and time, not RFC 3339's "…T…Z"; the
+    # header says UTC. Machine-read files (the data package) keep RFC 3339.
+    spreadsheet_datetimes: bool = True
+
+
+PLAIN_CSV = CsvDialect()
+TABLE_SCHEMA_CSV = CsvDialect(spreadsheet_datetimes=False)
+
+
+def excel_dialect(decimal: str) -> CsvDialect:
+    """What Excel opens as columns in the locale: a BOM says UTF-8, and where the decimal mark is
+    a comma, Excel expects `;` between cells."""
+    return CsvDialect(delimiter=";" if decimal == "," else ",", decimal=decimal, bom=True)
+
+
+@dataclass(frozen=True)
 class ExportContent:
     """What a format writes: names, header, Table Schema fields, and the rows to stream."""
 
@@ -52,6 +74,7 @@ class ExportContent:
     header: list[str]
     fields: list[dict]
     rows: Iterable[Sequence]
+    dialect: CsvDialect = PLAIN_CSV
 
 
 def csv_cell(value):
@@ -68,22 +91,36 @@ def xml_text(value: str) -> str:
     return XML_FORBIDDEN.sub(lambda match: XML_REPLACEMENTS.get(match.group(), "\ufffd"), value)
 
 
-def _text_converter(column_type: str) -> Callable | None:
+def _joined(value) -> str:
+    return ";".join(value or [])
+
+
+def _spreadsheet_datetime(value: datetime) -> str:
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+
+
+def _text_converter(column: Column, dialect: CsvDialect) -> Callable | None:
     """How a value becomes text in CSV (None: written as it is; None values become empty)."""
-    if column_type == "string":
+    if column.is_list:
+        return lambda value: csv_cell(_joined(value))
+    if column.type == "string":
         return csv_cell
-    if column_type == "date":
+    if column.type == "date":
         return lambda value: None if value is None else value.isoformat()
-    if column_type == "datetime":
-        return lambda value: None if value is None else rfc3339(value)
-    if column_type == "boolean":
+    if column.type == "datetime":
+        as_text = _spreadsheet_datetime if dialect.spreadsheet_datetimes else rfc3339
+        return lambda value: None if value is None else as_text(value)
+    if column.type == "boolean":
         return lambda value: None if value is None else ("true" if value else "false")
+    if column.type == "number" and dialect.decimal != ".":
+        return lambda value: None if value is None else str(value).replace(".", dialect.decimal)
     return None
 
 
-def _json_converter(column_type: str) -> Callable | None:
-    if column_type in ("date", "datetime"):
-        return _text_converter(column_type)
+def _json_converter(column: Column) -> Callable | None:
+    if column.type in ("date", "datetime"):
+        return _text_converter(column, TABLE_SCHEMA_CSV)
+    column_type = column.type
     if column_type == "number":
         return lambda value: float(value) if isinstance(value, Decimal) else value
     if column_type == "integer":
@@ -111,12 +148,15 @@ def _converted_rows(rows: Iterable[Sequence], converters: list[Callable | None])
         yield values
 
 
-def _csv_text_chunks(header: list[str], rows: Iterable[Sequence], columns) -> Iterator[str]:
+def _csv_text_chunks(header: list[str], rows: Iterable[Sequence], columns,
+                     dialect: CsvDialect) -> Iterator[str]:
     buffer = io.StringIO()
+    if dialect.bom:
+        buffer.write("\ufeff")
     # The csv module's default dialect is RFC 4180: comma, CRLF, doubled quotes, minimal quoting.
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=dialect.delimiter)
     writer.writerow(header)
-    converted = iter(_converted_rows(rows, [_text_converter(c.type) for c in columns]))
+    converted = iter(_converted_rows(rows, [_text_converter(c, dialect) for c in columns]))
     while True:
         batch = list(itertools.islice(converted, BATCH_ROWS))
         if not batch:
@@ -136,13 +176,13 @@ def _utf8(text: str) -> bytes:
 
 
 def write_csv(content: ExportContent) -> Iterator[bytes]:
-    for text in _csv_text_chunks(content.header, content.rows, content.columns):
+    for text in _csv_text_chunks(content.header, content.rows, content.columns, content.dialect):
         yield _utf8(text)
 
 
 def write_jsonl(content: ExportContent) -> Iterator[bytes]:
     names = [column.name for column in content.columns]
-    converted = iter(_converted_rows(content.rows, [_json_converter(c.type) for c in content.columns]))
+    converted = iter(_converted_rows(content.rows, [_json_converter(c) for c in content.columns]))
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     while True:
         batch = list(itertools.islice(converted, BATCH_ROWS))
@@ -174,10 +214,12 @@ def _typed_as_text(sheet, values: list, text_columns: list[int]) -> list:
     return values
 
 
-def _xlsx_converter(column_type: str) -> Callable | None:
-    if column_type == "datetime":
+def _xlsx_converter(column: Column) -> Callable | None:
+    if column.type == "datetime":
         return _xlsx_datetime
-    if column_type == "string":
+    if column.is_list:
+        return lambda value: xml_text(_joined(value))
+    if column.type == "string":
         return _xlsx_text
     return None
 
@@ -186,8 +228,9 @@ def write_xlsx(content: ExportContent) -> Iterator[bytes]:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    converters = [_xlsx_converter(c.type) for c in content.columns]
-    text_columns = [index for index, column in enumerate(content.columns) if column.type == "string"]
+    converters = [_xlsx_converter(c) for c in content.columns]
+    text_columns = [index for index, column in enumerate(content.columns)
+                    if column.type == "string" or column.is_list]
     sheet, used, number = None, XLSX_SHEET_ROWS, 0
     for row in _converted_rows(content.rows, converters):
         if used == XLSX_SHEET_ROWS:
@@ -254,7 +297,7 @@ def write_data_package(content: ExportContent) -> Iterator[bytes]:
         # Field names are the machine names, so the data file's header is too.
         header = [column.name for column in content.columns]
         with archive.open(f"data/{content.resource}.csv", "w", force_zip64=True) as member:
-            for text in _csv_text_chunks(header, content.rows, content.columns):
+            for text in _csv_text_chunks(header, content.rows, content.columns, TABLE_SCHEMA_CSV):
                 member.write(_utf8(text))
                 if sink.parts:
                     yield sink.drain()

@@ -31,6 +31,8 @@ class ExportJob(Base):
     dataset: Mapped[str] = mapped_column(String(64))
     format: Mapped[str] = mapped_column(String(8))
     labels: Mapped[str | None] = mapped_column(String(16), default=None)
+    # ?dialect=excel: the locale whose spreadsheet conventions the CSV follows; None: plain CSV.
+    excel_locale: Mapped[str | None] = mapped_column(String(16), default=None)
     # Coordinators (metrics:read) export every organization's rows, members only their own.
     all_organizations: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[ExportStatus] = mapped_column(

@@ -17,10 +17,17 @@ from coalition.campaigns.operations import get_campaign
 from coalition.db import utcnow
 from coalition.errors import Conflict, NotFound, ProblemError, ValidationFailed
 from coalition.extensions import db
-from coalition.i18n import _, fallback_chain, supported_locales
+from coalition.i18n import _, fallback_chain, select_locale, supported_locales
 from coalition.metrics import sources  # noqa: F401  (registers the domains' datasets)
 from coalition.metrics.datasets import Dataset, ExportScope, dataset_names, get_dataset
-from coalition.metrics.formats import FORMATS, ExportContent, ExportFormat
+from coalition.metrics.formats import (
+    FORMATS,
+    PLAIN_CSV,
+    CsvDialect,
+    ExportContent,
+    ExportFormat,
+    excel_dialect,
+)
 from coalition.metrics.models import ExportJob, ExportStatus
 
 log = logging.getLogger(__name__)
@@ -56,23 +63,41 @@ def labels_locale(labels: str | None) -> str | None:
     ]})
 
 
-def export_content(dataset: Dataset, campaign: Campaign, scope: ExportScope, labels: str | None) -> ExportContent:
+def csv_dialect(dialect: str | None, locale: str) -> CsvDialect:
+    """`?dialect=excel`: the CSV Excel opens in a spreadsheet of `locale`; else plain RFC 4180."""
+    if dialect != "excel":
+        return PLAIN_CSV
+    from babel.numbers import get_decimal_symbol
+
+    return excel_dialect(get_decimal_symbol(locale))
+
+
+def _header(column, title: str | None) -> str:
+    """A column's header; datetime columns say they are in UTC, named or labelled."""
+    name = title if title is not None else column.name
+    return _("%(column)s (UTC)", column=name) if column.type == "datetime" else name
+
+
+def export_content(dataset: Dataset, campaign: Campaign, scope: ExportScope, labels: str | None,
+                   dialect: CsvDialect = PLAIN_CSV) -> ExportContent:
     """Header, Table Schema and rows of one export."""
     with force_locale(labels or "en"):
-        titles = [str(column.label) for column in dataset.columns]
+        titles = [_header(column, str(column.label)) for column in dataset.columns]
         fields = [
             {"name": column.name, "title": title, "type": column.type, "description": str(column.description)}
             for column, title in zip(dataset.columns, titles)
         ]
         title = f"{campaign.title}: {dataset.title}"
+        header = titles if labels else [_header(column, None) for column in dataset.columns]
     return ExportContent(
         name=f"{campaign.slug}-{dataset.name}",
         title=title,
         resource=dataset.name,
         columns=dataset.columns,
-        header=titles if labels else dataset.column_names,
+        header=header,
         fields=fields,
         rows=dataset.rows(campaign, scope),
+        dialect=dialect,
     )
 
 
@@ -107,7 +132,7 @@ def exports_folder() -> Path:
 
 
 def request_export(principal: Principal, campaign: str, dataset: str, format: str,
-                   labels: str | None = None) -> ExportJob:
+                   labels: str | None = None, dialect: str | None = None) -> ExportJob:
     """Queue a background export; the job is built once the transaction has committed."""
     scope = export_scope(principal)
     errors: dict[str, list] = {}
@@ -127,6 +152,7 @@ def request_export(principal: Principal, campaign: str, dataset: str, format: st
     job = ExportJob(
         organization_id=principal.organization_id, client_id=principal.client_id, campaign_id=target.id,
         dataset=dataset, format=format, labels=locale, all_organizations=scope.everything,
+        excel_locale=(locale or select_locale()) if dialect == "excel" else None,
     )
     db.session.add(job)
     db.session.flush()

@@ -4,6 +4,9 @@ import marshmallow as ma
 from flask import url_for
 
 from coalition.i18n import _
+from coalition.metrics import sources  # noqa: F401  (registers the domains' datasets)
+from coalition.metrics.datasets import dataset_names
+from coalition.metrics.formats import FORMATS
 from coalition.metrics.models import ExportStatus
 from coalition.validation import UTCDateTime
 
@@ -14,16 +17,30 @@ class ExportQuerySchema(ma.Schema):
         metadata={"description": "A locale (e.g. de): column headers carry translated labels "
                                  "instead of machine names."},
     )
+    dialect = ma.fields.String(
+        load_default=None,
+        validate=ma.validate.OneOf(["excel"]),
+        metadata={"description": "excel: CSV with a UTF-8 byte order mark, and cells separated by "
+                                 "`;` with decimal commas where the locale (labels, else the "
+                                 "request's language) writes decimals with a comma."},
+    )
 
 
 class ExportRequestSchema(ma.Schema):
     campaign = ma.fields.String(required=True, metadata={"description": "The campaign's slug."})
+    # Checked against the registered datasets and formats by the operation (a 422 naming them);
+    # the document lists them.
     dataset = ma.fields.String(
         required=True,
-        metadata={"description": "signatures, progress, organizations, actions or translations."},
+        metadata={"description": "signatures, progress, organizations, actions or translations.",
+                  "enum": dataset_names()},
     )
-    format = ma.fields.String(required=True, metadata={"description": "csv, jsonl, xlsx or zip (data package)."})
+    format = ma.fields.String(required=True, metadata={"description": "csv, jsonl, xlsx or zip (data package).",
+                                                       "enum": list(FORMATS)})
     labels = ma.fields.String(load_default=None, metadata={"description": "A locale for translated column labels."})
+    dialect = ma.fields.String(load_default=None, validate=ma.validate.OneOf(["excel"]),
+                               metadata={"description": "excel: CSV as Excel opens it in the locale "
+                                                        "(labels, else the request's language)."})
 
 
 class ExportJobSchema(ma.Schema):
@@ -32,6 +49,8 @@ class ExportJobSchema(ma.Schema):
     dataset = ma.fields.String()
     format = ma.fields.String()
     labels = ma.fields.String(allow_none=True)
+    dialect = ma.fields.Function(lambda job: "excel" if job.excel_locale else None, allow_none=True,
+                                 metadata={"type": "string", "enum": ["excel", None]})
     status = ma.fields.Enum(ExportStatus, by_value=True)
     rows = ma.fields.Method("_rows", metadata={"type": "integer", "description": "Rows written so far."})
     expected_rows = ma.fields.Method("_expected_rows", allow_none=True, metadata={

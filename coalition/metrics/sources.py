@@ -110,9 +110,7 @@ def action_count(campaign: Campaign, scope: ExportScope, limit: int | None = Non
 
 
 def action_rows(campaign: Campaign, scope: ExportScope) -> Iterator[Sequence]:
-    for row in stream_rows(_action_statement(campaign, scope)):
-        # Tags are a list; a cell holds them separated by semicolons.
-        yield (*row[:9], ";".join(row[9] or []), *row[10:])
+    return stream_rows(_action_statement(campaign, scope))
 
 
 def translation_rows(campaign: Campaign, scope: ExportScope) -> Iterator[Sequence]:
@@ -190,7 +188,7 @@ register_dataset(
         Column("reach", _l("People reached"), "integer", _l("How many people the action reached.")),
         Column("signatures_collected", _l("Signatures collected"), "integer",
                _l("Informational; the figures of record are the signature reports.")),
-        Column("tags", _l("Tags"), "string", _l("Tags separated by semicolons.")),
+        Column("tags", _l("Tags"), "string", _l("Tags separated by semicolons."), is_list=True),
         Column("origin_system", _l("Origin system"), "string", _l("The portal the action came from.")),
         Column("external_id", _l("External id"), "string", _l("The action's id in its origin system.")),
         Column("created_date", _l("Created"), "datetime", _l("When it was logged (UTC).")),

@@ -98,7 +98,8 @@ def build_export(export_id: str) -> None:
         expected = None if dataset.count is None else dataset.count(job.campaign, scope)
         if expected is not None:
             cache.set(expected_key(job.id), str(expected).encode(), 24 * 3600)
-        content = operations.export_content(dataset, job.campaign, scope, job.labels)
+        dialect = operations.csv_dialect("excel" if job.excel_locale else None, job.excel_locale or "en")
+        content = operations.export_content(dataset, job.campaign, scope, job.labels, dialect)
         content = replace(content, rows=counter.count_rows(content.rows))
         with open(partial, "wb") as handle:
             for chunk in export_format.write(content):

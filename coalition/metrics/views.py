@@ -9,8 +9,10 @@ from coalition.auth.guard import current_principal, require_scope
 from coalition.campaigns.operations import get_campaign_or_404
 from coalition.db import utcnow
 from coalition.extensions import db
+from coalition.i18n import select_locale
 from coalition.metrics import operations
 from coalition.metrics.commands import exports_cli
+from coalition.metrics.datasets import dataset_names
 from coalition.metrics.figures import campaign_metrics
 from coalition.metrics.formats import FORMATS
 from coalition.metrics.schemas import (
@@ -19,15 +21,21 @@ from coalition.metrics.schemas import (
     ExportQuerySchema,
     ExportRequestSchema,
 )
+from coalition.openapi import PROBLEM_CONTENT, file_content
 
 blp = Blueprint("exports", __name__, cli_group=None)
 blp.cli.add_command(exports_cli)
 
 _FILE_RESPONSE = {
     "description": "The export as a file download.",
-    "content": {export_format.mimetype.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
-                for export_format in FORMATS.values()},
+    "content": file_content(export_format.mimetype.split(";")[0] for export_format in FORMATS.values()),
 }
+# The route takes any name (unknown ones answer a 404 problem naming the right ones); the
+# document lists the datasets and formats that exist.
+_EXPORT_PARAMETERS = [
+    {"in": "path", "name": "dataset", "required": True, "schema": {"type": "string", "enum": dataset_names()}},
+    {"in": "path", "name": "format", "required": True, "schema": {"type": "string", "enum": list(FORMATS)}},
+]
 
 
 @blp.get("/campaigns/<slug>/metrics")
@@ -42,7 +50,9 @@ def get_campaign_metrics(slug: str):
 @require_scope(operations.FULL_SCOPE, operations.MEMBER_SCOPE)
 @blp.arguments(ExportQuerySchema, location="query")
 @blp.doc(responses={"200": _FILE_RESPONSE, "413": {
-    "description": "Too many rows to stream (see EXPORT_STREAM_ROWS): ask for a background export."}})
+    "description": "Too many rows to stream (see EXPORT_STREAM_ROWS): ask for a background export.",
+    "content": PROBLEM_CONTENT}},
+         parameters=_EXPORT_PARAMETERS)
 def stream_export(args, slug: str, dataset: str, format: str):
     """Download a dataset of a campaign (csv, jsonl, xlsx, or zip data package)."""
     scope = operations.export_scope(current_principal())
@@ -50,8 +60,10 @@ def stream_export(args, slug: str, dataset: str, format: str):
     campaign = get_campaign_or_404(slug)
     labels = operations.labels_locale(args["labels"])
     operations.check_streamable(target, campaign, scope, export_format)
-    content = operations.export_content(target, campaign, scope, labels)
-    response = Response(stream_with_context(export_format.write(content)), mimetype=export_format.mimetype)
+    dialect = operations.csv_dialect(args["dialect"], labels or select_locale())
+    content = operations.export_content(target, campaign, scope, labels, dialect)
+    # content_type, not mimetype: werkzeug would append a second charset to text/csv.
+    response = Response(stream_with_context(export_format.write(content)), content_type=export_format.mimetype)
     response.headers.set("Content-Disposition", "attachment",
                          filename=operations.download_name(campaign, target.name, export_format, utcnow()))
     if labels:
@@ -89,6 +101,7 @@ def download_export(export_id: str):
     response = send_file(path, mimetype=export_format.mimetype, as_attachment=True,
                          download_name=operations.download_name(job.campaign, job.dataset, export_format,
                                                                 job.finished_date))
+    response.headers["Content-Type"] = export_format.mimetype  # one charset, whatever the type
     if job.labels:
         response.headers["Content-Language"] = job.labels
     return response

@@ -91,6 +91,11 @@ class ActionFieldsSchema(ma.Schema):
 class ActionPatchSchema(ActionFieldsSchema):
     """Any subset of the writable fields; null clears an optional one."""
 
+    # A field left out stays as it is: the document must not give it a default, or generated
+    # clients send that default and overwrite it.
+    reach = Integer(validate=ma.validate.Range(min=0, max=MAX_COUNT),
+                    metadata={"description": "People reached (an estimate)."})
+
     def __init__(self, **kwargs):
         super().__init__(partial=True, **kwargs)
 

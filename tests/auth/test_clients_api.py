@@ -203,3 +203,22 @@ def test_demo_prints_a_working_credential(app, committed_db):
                                       headers=basic_auth(client_id, secret))
     assert response.status_code == 200
     assert "admin" in response.get_json()["scope"].split()
+
+
+def test_the_last_admin_client_cannot_be_deleted_narrowed_or_disabled(client, admin, db_session, coordinator):
+    only_admin = db.session.scalars(select(OAuthClient).filter_by(organization_id=coordinator.id)).one()
+    path = f"/api/v1/clients/{only_admin.client_id}"
+    for response in (client.delete(path, headers=admin),
+                     client.patch(path, headers=admin, json={"scopes": ["campaigns:read"]}),
+                     client.patch(path, headers=admin, json={"disabled": True})):
+        assert response.status_code == 409
+        assert response.mimetype == "application/problem+json"
+        assert "admin" in response.get_json()["detail"]
+    assert client.get("/api/v1/organizations", headers=admin).status_code == 200
+    assert client.patch(path, headers=admin, json={"name": "Renamed"}).status_code == 200
+
+
+def test_an_admin_client_can_go_once_another_remains(client, admin, db_session, coordinator):
+    first_admin = db.session.scalars(select(OAuthClient).filter_by(organization_id=coordinator.id)).one()
+    assert create(client, admin, coordinator, scopes=["admin"]).status_code == 201
+    assert client.delete(f"/api/v1/clients/{first_admin.client_id}", headers=admin).status_code == 204

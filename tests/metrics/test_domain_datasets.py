@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 from datetime import date
 
 from coalition.auth.scopes import SCOPES
@@ -30,6 +31,17 @@ def test_actions_export_holds_own_rows_for_members_and_all_for_coordinators(clie
     assert mine[0]["tags"] == "market;spring" and mine[0]["country"] == "FR"
     assert mine[0]["action_date"] == "2026-03-02"
     assert sum(int(row["reach"]) for row in everything) == 120 + 30 + 999
+
+
+def test_actions_tags_are_a_list_in_json_lines_as_in_the_api(client, auth_headers, db_session):
+    campaign = factories.make_campaign()
+    member = factories.make_organization()
+    factories.make_action(campaign, member, tags=["market", "spring"])
+    headers = auth_headers(member, ["campaigns:read", "actions:read"])
+    response = client.get(f"/api/v1/campaigns/{campaign.slug}/exports/actions.jsonl", headers=headers)
+    [row] = [json.loads(line) for line in response.data.decode().splitlines()]
+    listed = client.get(f"/api/v1/campaigns/{campaign.slug}/actions", headers=headers).get_json()
+    assert row["tags"] == ["market", "spring"] == listed["items"][0]["tags"]
 
 
 def test_translations_export_matches_the_locales_endpoint(client, auth_headers, db_session):

@@ -248,3 +248,18 @@ def test_an_export_still_on_its_way_is_left_alone(coordinator, db_session):
     for status in ("queued", "started", "scheduled"):
         assert recover_exports(lambda job_id, status=status: status) == {"queued_again": 0, "failed": 0}
     assert waiting.status == ExportStatus.QUEUED
+def test_a_background_csv_export_for_excel_follows_the_asking_locale(client, coordinator, auth_headers,
+                                                                     inline_jobs):
+    campaign = factories.make_campaign()
+    headers = {**auth_headers(coordinator, "metrics:read"), "Accept-Language": "fr"}
+    body = client.post("/api/v1/exports", headers=headers, json={
+        "campaign": campaign.slug, "dataset": "translations", "format": "csv", "dialect": "excel"}).get_json()
+    assert body["dialect"] == "excel"
+    raw = client.get(body["links"]["download"], headers=headers).data
+    assert raw.startswith(b"\xef\xbb\xbf")
+    header = raw.decode("utf-8-sig").splitlines()[0]
+    assert header.split(";")[:2] == ["locale", "fields"]
+    plain = client.post("/api/v1/exports", headers=headers, json={
+        "campaign": campaign.slug, "dataset": "translations", "format": "csv"}).get_json()
+    assert plain["dialect"] is None
+    assert not client.get(plain["links"]["download"], headers=headers).data.startswith(b"\xef\xbb\xbf")

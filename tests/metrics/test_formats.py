@@ -32,7 +32,7 @@ def samples_export(client, coordinator, auth_headers, sample_dataset):
     return get
 
 
-def test_csv_is_rfc4180_utf8_with_iso_values(samples_export):
+def test_csv_is_rfc4180_utf8_with_values_spreadsheets_read_as_dates_in_utc(samples_export):
     response = samples_export("csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -44,9 +44,9 @@ def test_csv_is_rfc4180_utf8_with_iso_values(samples_export):
     assert b"\r\n" in raw and not raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
     assert rows == [
-        ["code", "amount", "ratio", "day", "at", "flag"],
-        ["plain", "1", "0.5", "2026-03-01", "2026-03-01T12:00:00Z", "true"],
-        [SECOND_TEXT, "-7", "12.50", "2026-12-31", "2026-03-01T12:30:15.250000Z", "false"],
+        ["code", "amount", "ratio", "day", "at (UTC)", "flag"],
+        ["plain", "1", "0.5", "2026-03-01", "2026-03-01 12:00:00", "true"],
+        [SECOND_TEXT, "-7", "12.50", "2026-12-31", "2026-03-01 12:30:15.250000", "false"],
         ["empty cells", "", "", "", "", ""],
     ]
 
@@ -74,7 +74,7 @@ def test_xlsx_opens_with_typed_cells(samples_export):
     assert workbook.sheetnames == ["samples"]
     rows = list(workbook["samples"].iter_rows(values_only=True))
     assert rows == [
-        ("code", "amount", "ratio", "day", "at", "flag"),
+        ("code", "amount", "ratio", "day", "at (UTC)", "flag"),
         ("plain", 1, 0.5, datetime(2026, 3, 1), datetime(2026, 3, 1, 12, 0), True),
         (SECOND_TEXT, -7, 12.5, datetime(2026, 12, 31), datetime(2026, 3, 1, 12, 30, 15, 250000), False),
         ("empty cells", None, None, None, None, None),
@@ -91,8 +91,8 @@ def test_data_package_validates_with_frictionless(samples_export, tmp_path):
     descriptor = json.loads((tmp_path / "datapackage.json").read_text())
     fields = descriptor["resources"][0]["schema"]["fields"]
     assert [(f["name"], f["type"]) for f in fields] == [(c.name, c.type) for c in SAMPLE_COLUMNS]
-    assert [f["title"] for f in fields] == ["Conflict", "Gone", "Forbidden", "Not found", "Bad request",
-                                            "Conflict"]
+    assert [f["title"] for f in fields] == ["Conflict", "Gone", "Forbidden", "Not found",
+                                            "Bad request (UTC)", "Conflict"]
     assert all(f["description"] for f in fields)
 
     report = frictionless.validate(str(tmp_path / "datapackage.json"))
@@ -111,7 +111,7 @@ def test_labels_translate_csv_and_xlsx_headers(samples_export):
     assert response.headers["Content-Language"] == "de"
     header = next(csv.reader(io.StringIO(response.data.decode("utf-8"))))
     assert header == ["Konflikt", "Nicht mehr verfügbar", "Zugriff verweigert", "Nicht gefunden",
-                      "Ungültige Anfrage", "Konflikt"]
+                      "Ungültige Anfrage (UTC)", "Konflikt"]
     workbook = load_workbook(io.BytesIO(samples_export("xlsx", labels="de").data), read_only=True)
     assert next(workbook["samples"].iter_rows(values_only=True))[:2] == ("Konflikt", "Nicht mehr verfügbar")
 
@@ -138,10 +138,10 @@ def test_empty_dataset_still_has_a_header(client, coordinator, auth_headers, sam
     campaign = factories.make_campaign()
     headers = auth_headers(coordinator, "metrics:read")
     url = f"/api/v1/campaigns/{campaign.slug}/exports/samples"
-    assert client.get(url + ".csv", headers=headers).data == b"code,amount,ratio,day,at,flag\r\n"
+    assert client.get(url + ".csv", headers=headers).data == b"code,amount,ratio,day,at (UTC),flag\r\n"
     assert client.get(url + ".jsonl", headers=headers).data == b""
     workbook = load_workbook(io.BytesIO(client.get(url + ".xlsx", headers=headers).data), read_only=True)
-    assert list(workbook["samples"].iter_rows(values_only=True)) == [("code", "amount", "ratio", "day", "at", "flag")]
+    assert list(workbook["samples"].iter_rows(values_only=True)) == [("code", "amount", "ratio", "day", "at (UTC)", "flag")]
 
 
 HOSTILE_TEXTS = ['=HYPERLINK("https://evil.example","open")', "+1+1", "-2+3", "@SUM(A1)", "\tindent",
@@ -184,3 +184,26 @@ def test_xlsx_writes_stored_text_as_text_and_survives_control_characters(hostile
     assert all(cell.data_type == "s" for cell in cells)
     assert [cell.value for cell in cells] == HOSTILE_TEXTS[:7] + ["line\nbreak", "bell\ufffd", "fine"]
     assert {row[1].value for row in sheet.iter_rows(min_row=2)} == {-5}
+
+
+def test_excel_dialect_in_a_decimal_comma_locale(samples_export):
+    response = samples_export("csv", dialect="excel", labels="de")
+    raw = response.data
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert rows[0][4] == "Ungültige Anfrage (UTC)"
+    assert rows[1] == ["plain", "1", "0,5", "2026-03-01", "2026-03-01 12:00:00", "true"]
+    assert rows[2][2] == "12,50"
+
+
+def test_excel_dialect_in_a_decimal_point_locale_keeps_commas(samples_export):
+    raw = samples_export("csv", dialect="excel").data
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert rows[1][:3] == ["plain", "1", "0.5"]
+
+
+def test_an_unknown_dialect_is_a_422(samples_export):
+    response = samples_export("csv", dialect="lotus")
+    assert response.status_code == 422
+    assert "dialect" in response.get_json()["errors"]

@@ -13,6 +13,7 @@ from coalition.materials.exchange import po, xliff
 from coalition.materials.exchange.units import exchange_locale, export_units, import_file
 from coalition.materials.schemas import ImportSummarySchema
 from coalition.materials.translations import may_read_unapproved
+from coalition.openapi import file_content
 
 blp = Blueprint("exchange", __name__, url_prefix="", description="Translation files (PO, XLIFF 2.0).")
 
@@ -20,8 +21,24 @@ PO_TYPES = ("text/x-gettext-translation", "application/x-gettext", "text/plain",
 XLIFF_TYPES = ("application/xliff+xml", "application/xml", "text/xml", "application/octet-stream")
 
 
+def _file_doc(media_type: str, accepted: tuple[str, ...], description: str) -> tuple[dict, dict]:
+    """OpenAPI of a file's export (the file) and import (the file as the request body)."""
+    download = {"responses": {"200": {"description": description,
+                                      "content": file_content([media_type], text=True)}}}
+    # One documented type: generators handle a single binary body well; the others accepted are named.
+    upload = {"requestBody": {"required": True, "content": file_content([media_type]),
+                              "description": "The file; also accepted as " + ", ".join(accepted[1:]) + "."}}
+    return download, upload
+
+
+PO_DOWNLOAD, PO_UPLOAD = _file_doc(po.MEDIA_TYPE, PO_TYPES, "A gettext PO file, one message per material field.")
+XLIFF_DOWNLOAD, XLIFF_UPLOAD = _file_doc(xliff.MEDIA_TYPE, XLIFF_TYPES,
+                                         "An XLIFF 2.0 document, one unit per material field.")
+
+
 def _file_response(data: bytes, media_type: str, filename: str, locale: str) -> Response:
-    response = Response(data, mimetype=media_type)
+    # content_type, not mimetype: werkzeug would append a second charset to text types.
+    response = Response(data, content_type=media_type + "; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Content-Language"] = locale
     return response
@@ -29,19 +46,20 @@ def _file_response(data: bytes, media_type: str, filename: str, locale: str) -> 
 
 @blp.get("/campaigns/<slug>/translations/<locale>.po")
 @require_scope("materials:read")
-@blp.response(200, description="A gettext PO file, one message per material field.")
+@blp.doc(**PO_DOWNLOAD)
 def export_po(slug, locale):
     """Export a campaign's translations into one locale as a PO file."""
     campaign = get_campaign_or_404(slug)
     locale = exchange_locale(campaign, locale)
     data = po.write_catalog(campaign, locale, export_units(campaign, locale, may_read_unapproved(current_principal())))
-    return _file_response(data, po.MEDIA_TYPE + "; charset=utf-8", f"{campaign.slug}.{locale}.po", locale)
+    return _file_response(data, po.MEDIA_TYPE, f"{campaign.slug}.{locale}.po", locale)
 
 
 @blp.post("/campaigns/<slug>/translations/<locale>.po")
 @require_scope("translations:write")
 @accepts(*PO_TYPES, text=True)
 @blp.response(200, ImportSummarySchema)
+@blp.doc(**PO_UPLOAD)
 def import_po(slug, locale):
     """Import a PO file: drafts and texts under review are updated, approved ones reported as conflicts."""
     campaign = get_campaign_or_404(slug)
@@ -53,7 +71,7 @@ def import_po(slug, locale):
 
 @blp.get("/campaigns/<slug>/translations/<locale>.xlf")
 @require_scope("materials:read")
-@blp.response(200, description="An XLIFF 2.0 document, one unit per material field.")
+@blp.doc(**XLIFF_DOWNLOAD)
 def export_xliff(slug, locale):
     """Export a campaign's translations into one locale as XLIFF 2.0."""
     campaign = get_campaign_or_404(slug)
@@ -67,6 +85,7 @@ def export_xliff(slug, locale):
 @require_scope("translations:write")
 @accepts(*XLIFF_TYPES, text=True)
 @blp.response(200, ImportSummarySchema)
+@blp.doc(**XLIFF_UPLOAD)
 def import_xliff(slug, locale):
     """Import an XLIFF 2.0 file: drafts and texts under review are updated, approved ones are conflicts."""
     campaign = get_campaign_or_404(slug)
