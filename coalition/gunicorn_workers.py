@@ -5,7 +5,7 @@ malformed line or header) itself, with an HTML page and a log line naming the fu
 address. It has no setting for either, so these workers pass gunicorn's error handling a socket
 that rewrites the HTML answer into an RFC 9457 problem (in English: no request was understood,
 so no language was asked for) and an address cut to its network (/24 for IPv4, /48 for IPv6).
-gunicorn.conf.py makes ProblemSyncWorker the worker class.
+coalition/gunicorn_config.py makes ProblemSyncWorker the worker class.
 """
 
 from __future__ import annotations
