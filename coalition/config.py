@@ -38,6 +38,10 @@ class Config:
     file_size_limit: int = 25 * 1024 * 1024
     export_expiry: int = 24 * 3600
     jobs_inline: bool = False
+    outbound_timeout: float = 15.0
+    # Development and tests only: allows http:// and loopback, private and link-local addresses.
+    outbound_allow_private: bool = False
+    outbound_max_connections: int = 100
     testing: bool = False
     default_locale: str = "en"
     # The language outside requests (command-line output), from LANGUAGE / LC_ALL / LC_MESSAGES / LANG.
@@ -64,6 +68,9 @@ class Config:
             file_size_limit=int(env.get("FILE_SIZE_LIMIT", cls.file_size_limit)),
             export_expiry=int(env.get("EXPORT_EXPIRY", cls.export_expiry)),
             jobs_inline=_bool(env.get("JOBS_INLINE", "false")),
+            outbound_timeout=float(env.get("OUTBOUND_TIMEOUT", cls.outbound_timeout)),
+            outbound_allow_private=_bool(env.get("OUTBOUND_ALLOW_PRIVATE", "false")),
+            outbound_max_connections=int(env.get("OUTBOUND_MAX_CONNECTIONS", cls.outbound_max_connections)),
             cli_locale=locale_from_environment(env, SUPPORTED_LOCALES),
         )
         values.update(overrides)
