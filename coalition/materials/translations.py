@@ -23,6 +23,7 @@ from coalition.materials.models import (
     TranslationEvent,
 )
 from coalition.materials.operations import diff_fields
+from coalition.webhooks.events import announce_translation
 
 
 def translation_locales(campaign: Campaign, source_locale: str) -> list[str]:
@@ -130,6 +131,7 @@ def save_translation(material: Material, locale: str, principal: Principal, fiel
     db.session.flush()
     _record(translation, action, principal)
     db.session.flush()
+    announce_translation(material, translation)
     return translation, report.warnings
 
 
@@ -149,6 +151,7 @@ def approve_translation(material: Material, locale: str, principal: Principal) -
     db.session.flush()
     _record(translation, "approved", principal)
     db.session.flush()
+    announce_translation(material, translation)
     return translation
 
 

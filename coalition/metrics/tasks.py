@@ -13,6 +13,7 @@ from coalition.metrics import operations
 from coalition.metrics.datasets import ExportScope, get_dataset
 from coalition.metrics.formats import FORMATS
 from coalition.metrics.models import ExportJob, ExportStatus
+from coalition.webhooks.events import announce_export
 
 log = logging.getLogger(__name__)
 
@@ -89,3 +90,4 @@ def _finish(job: ExportJob, status: ExportStatus, rows: int) -> None:
     job.rows = rows
     job.finished_date = utcnow()
     job.expires_at = operations.expiry_after(job.finished_date)
+    announce_export(job)
