@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -202,7 +203,12 @@ class Database:
         self.session.commit()
         callbacks = self.session.info.pop("after_commit", [])
         for callback in callbacks:
-            callback()
+            try:
+                callback()
+            except Exception:
+                # The write is committed: a cache or queue that fails now (Redis down) must not
+                # turn its answer into an error. What was missed is caught up (outbox, cache expiry).
+                logging.getLogger(__name__).exception("after-commit step %r failed", callback)
 
     def rollback(self) -> None:
         self.session.rollback()
