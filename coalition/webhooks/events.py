@@ -139,15 +139,3 @@ def announce_export(job) -> None:
     kind = "export.finished" if job.status.value == "finished" else "export.failed"
     record_event(kind, {"export": job.id, "campaign": job.campaign.slug, "organization": job.organization.slug,
                         "dataset": job.dataset, "format": job.format, "rows": job.rows})
-
-
-def catalogue_markdown() -> str:
-    """The README's event catalogue: each type, what it says, an example payload."""
-    import json
-
-    lines = []
-    for kind, (description, example) in EVENT_TYPES.items():
-        lines += [f"#### `{kind}`", "", description, "", "```json",
-                  json.dumps({"type": kind, "timestamp": "2026-03-01T12:00:00Z", "data": example}, indent=2),
-                  "```", ""]
-    return "\n".join(lines)
