@@ -51,7 +51,7 @@ class Config:
     # Development and tests only: allows http:// and loopback, private and link-local addresses.
     outbound_allow_private: bool = False
     outbound_max_connections: int = 100
-    webhook_concurrency: int = 32
+    webhook_concurrency: int = 64
     webhook_endpoint_concurrency: int = 4
     webhook_retention_days: int = 30
     # Whether a commit with events sets their delivery going; tests drive delivery themselves.

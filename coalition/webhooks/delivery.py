@@ -98,14 +98,16 @@ def lease_seconds() -> float:
     return 2 * current_app.extensions["coalition.config"].outbound_timeout + 5
 
 
-def claim(slots: int, busy: dict[str, int], per_endpoint: int, now: datetime) -> list[Outgoing]:
-    """Lease up to `slots` due deliveries, at most `per_endpoint` in flight per subscription."""
+def claim(slots: int, busy: dict[str, int], limits: dict[str, int], per_endpoint: int,
+          now: datetime) -> list[Outgoing]:
+    """Lease up to `slots` due deliveries, in flight per subscription at most its limit (default
+    one, up to `per_endpoint`)."""
     D, S = WebhookDelivery, WebhookSubscription
     rank = func.row_number().over(partition_by=D.subscription_id, order_by=D.next_attempt_date).label("rank")
     due = (select(D.id, D.subscription_id, D.next_attempt_date, rank).join(S, S.id == D.subscription_id)
            .where(D.status == "pending", D.next_attempt_date <= now,
                   or_(D.leased_until.is_(None), D.leased_until < now), S.status == "active"))
-    full = [subscription for subscription, count in busy.items() if count >= per_endpoint]
+    full = [subscription for subscription, count in busy.items() if count >= limits.get(subscription, 1)]
     if full:
         due = due.where(D.subscription_id.not_in(full))
     due = due.subquery()
@@ -113,7 +115,7 @@ def claim(slots: int, busy: dict[str, int], per_endpoint: int, now: datetime) ->
                                     .order_by(due.c.next_attempt_date).limit(slots * 2)).all()
     wanted, taking = [], dict(busy)
     for delivery_id, subscription_id in candidates:
-        if len(wanted) < slots and taking.get(subscription_id, 0) < per_endpoint:
+        if len(wanted) < slots and taking.get(subscription_id, 0) < limits.get(subscription_id, 1):
             wanted.append(delivery_id)
             taking[subscription_id] = taking.get(subscription_id, 0) + 1
     if not wanted:
@@ -185,8 +187,10 @@ def _send(client, outgoing: Outgoing) -> Response | OutboundError:
 def pump(budget: float = 60.0, clock=utcnow) -> dict[str, int]:
     """Deliver what is due, many at once, until nothing is due or `budget` seconds have passed.
 
-    A slow or dead endpoint holds at most WEBHOOK_ENDPOINT_CONCURRENCY slots; the others keep
-    flowing. Returns how many attempts were made and how many succeeded.
+    An endpoint starts with one delivery in flight and gets up to WEBHOOK_ENDPOINT_CONCURRENCY
+    once it answers with success; a failure takes it back to one. So a dead endpoint holds one
+    slot while it times out, and the others keep flowing. Returns how many attempts were made
+    and how many succeeded.
     """
     config = current_app.extensions["coalition.config"]
     slots, per_endpoint = config.webhook_concurrency, config.webhook_endpoint_concurrency
@@ -194,12 +198,13 @@ def pump(budget: float = 60.0, clock=utcnow) -> dict[str, int]:
     deadline = time.monotonic() + budget
     in_flight: dict[Future, Outgoing] = {}
     busy: dict[str, int] = {}
+    limits: dict[str, int] = {}
     attempts = succeeded = 0
     with ThreadPoolExecutor(max_workers=slots, thread_name_prefix="webhook") as executor:
         while True:
             free = slots - len(in_flight)
             if time.monotonic() < deadline and (free >= max(1, slots // REFILL_SHARE) or not in_flight):
-                for outgoing in claim(free, busy, per_endpoint, clock()):
+                for outgoing in claim(free, busy, limits, per_endpoint, clock()):
                     in_flight[executor.submit(_send, client, outgoing)] = outgoing
                     busy[outgoing.subscription_id] = busy.get(outgoing.subscription_id, 0) + 1
                 db.commit()
@@ -212,8 +217,10 @@ def pump(budget: float = 60.0, clock=utcnow) -> dict[str, int]:
                 busy[outgoing.subscription_id] -= 1
                 outcome = future.result()
                 record_outcome(outgoing.delivery_id, outcome, now)
+                success = isinstance(outcome, Response) and 200 <= outcome.status_code < 300
+                limits[outgoing.subscription_id] = per_endpoint if success else 1
                 attempts += 1
-                succeeded += isinstance(outcome, Response) and 200 <= outcome.status_code < 300
+                succeeded += success
             db.commit()
     return {"attempts": attempts, "succeeded": succeeded}
 

@@ -171,10 +171,10 @@ def test_a_slow_endpoint_never_holds_up_the_others(member, db_session, configure
         deliver(budget=1)
         for fast in (fast_a, fast_b):
             assert len(fast.received) == 20
-            # The healthy endpoints had everything within a second, while the slow one held two
-            # requests for 3 s each: it never had more than its share of the slots.
+            # The healthy endpoints had everything within a second, while the slow one held one
+            # request for 3 s: until an endpoint answers, it gets one slot, not its full share.
             assert max(r.at for r in fast.received) - started < 1.5
-        assert len(slow.received) == 2
+        assert len(slow.received) == 1
 
 
 def test_during_a_rotation_both_secrets_sign(receiver, member, db_session):
