@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from standardwebhooks import Webhook
 
 from coalition import crypto
@@ -177,6 +177,19 @@ def record_outcome(delivery_id: str, outcome: Response | OutboundError, now: dat
         delivery.next_attempt_date = now + timedelta(seconds=delay)
 
 
+def record_successes(successes: list[tuple[str, Response]], now: datetime) -> None:
+    """Mark delivered, in one statement: most attempts succeed, and each one costs no round trip."""
+    if not successes:
+        return
+    table = WebhookDelivery.__table__
+    db.session.execute(
+        update(table).where(table.c.id == bindparam("delivery")).values(
+            status="succeeded", attempt=table.c.attempt + 1, last_attempt_date=now, leased_until=None,
+            next_attempt_date=None, error=None, status_code=bindparam("code"), duration_ms=bindparam("ms")),
+        [{"delivery": delivery_id, "code": answer.status_code, "ms": int(answer.elapsed * 1000)}
+         for delivery_id, answer in successes])
+
+
 def _send(client, outgoing: Outgoing) -> Response | OutboundError:
     try:
         return client.post(outgoing.url, outgoing.body, outgoing.headers)
@@ -212,15 +225,20 @@ def pump(budget: float = 60.0, clock=utcnow) -> dict[str, int]:
                 break
             done, _pending = wait(in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
             now = clock()
+            successes = []
             for future in done:
                 outgoing = in_flight.pop(future)
                 busy[outgoing.subscription_id] -= 1
                 outcome = future.result()
-                record_outcome(outgoing.delivery_id, outcome, now)
                 success = isinstance(outcome, Response) and 200 <= outcome.status_code < 300
+                if success:
+                    successes.append((outgoing.delivery_id, outcome))
+                else:
+                    record_outcome(outgoing.delivery_id, outcome, now)
                 limits[outgoing.subscription_id] = per_endpoint if success else 1
                 attempts += 1
                 succeeded += success
+            record_successes(successes, now)
             db.commit()
     return {"attempts": attempts, "succeeded": succeeded}
 
