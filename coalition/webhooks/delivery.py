@@ -197,13 +197,18 @@ def _send(client, outgoing: Outgoing) -> Response | OutboundError:
         return error
 
 
-def pump(budget: float = 60.0, clock=utcnow) -> dict[str, int]:
+# While delivering, the pump takes events committed meanwhile this often.
+REFILL_EVERY = 0.5
+
+
+def pump(budget: float = 60.0, clock=utcnow, refill=None) -> dict[str, int]:
     """Deliver what is due, many at once, until nothing is due or `budget` seconds have passed.
 
     An endpoint starts with one delivery in flight and gets up to WEBHOOK_ENDPOINT_CONCURRENCY
     once it answers with success; a failure takes it back to one. So a dead endpoint holds one
     slot while it times out, and the others keep flowing. Returns how many attempts were made
-    and how many succeeded.
+    and how many succeeded. `refill()`, when given, is called every REFILL_EVERY seconds first
+    (the worker fans out events committed since).
     """
     config = current_app.extensions["coalition.config"]
     slots, per_endpoint = config.webhook_concurrency, config.webhook_endpoint_concurrency
@@ -213,8 +218,12 @@ def pump(budget: float = 60.0, clock=utcnow) -> dict[str, int]:
     busy: dict[str, int] = {}
     limits: dict[str, int] = {}
     attempts = succeeded = 0
+    refilled = time.monotonic()
     with ThreadPoolExecutor(max_workers=slots, thread_name_prefix="webhook") as executor:
         while True:
+            if refill is not None and time.monotonic() - refilled >= REFILL_EVERY:
+                refill()
+                refilled = time.monotonic()
             free = slots - len(in_flight)
             if time.monotonic() < deadline and (free >= max(1, slots // REFILL_SHARE) or not in_flight):
                 for outgoing in claim(free, busy, limits, per_endpoint, clock()):

@@ -50,15 +50,24 @@ def dispatch_events() -> dict[str, int]:
     from coalition.webhooks.delivery import next_due, pump
     from coalition.webhooks.dispatch import fan_out
 
+    taken = [0]
+
+    def take_events() -> None:
+        while count := fan_out():
+            taken[0] += count
+            db.commit()
+
     redis = cache.redis
     if redis is not None:
         # Cleared before reading the outbox: an event committed from now on queues another run.
         redis.delete(QUEUED_FLAG)
-    events = 0
-    while taken := fan_out():
-        events += taken
-        db.commit()
-    outcome = {"events": events, **pump(PUMP_BUDGET)}
+    take_events()
+    # Events committed while this run delivers join it at once, not after it.
+    outcome = pump(PUMP_BUDGET, refill=take_events)
+    if redis is not None:
+        redis.delete(QUEUED_FLAG)
+    take_events()
+    outcome["events"] = taken[0]
     target = queue()
     if target is not None:
         schedule_sweep(target, next_due())
