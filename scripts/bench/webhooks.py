@@ -124,7 +124,7 @@ def migrate() -> None:
         command.upgrade(alembic_config(), "heads")
 
 
-def prepare(events: int) -> dict[str, float]:
+def prepare(events: int, suffix: str) -> dict[str, float]:
     """Subscriptions (20 per organization, the limit), then the events, committed in batches;
     answers each event's id → its commit time."""
     from coalition import create_app
@@ -135,7 +135,6 @@ def prepare(events: int) -> dict[str, float]:
 
     app = create_app()
     with app.app_context():
-        suffix = uuid.uuid4().hex[:8]
         organizations = [create_organization(f"bench-{suffix}-{n}", f"Benchmark {n}") for n in range(5)]
         for number, url in enumerate(urls()):
             create_subscription(organizations[number // 20].id, url=url, events=["*"])
@@ -149,6 +148,19 @@ def prepare(events: int) -> dict[str, float]:
             now = time.time()
             committed.update((event.id, now) for event in batch)
         return committed
+
+
+def clean_up(suffix: str) -> None:
+    """Remove this run's organizations, and with them its subscriptions and deliveries."""
+    from sqlalchemy import delete
+
+    from coalition import create_app
+    from coalition.extensions import db
+    from coalition.organizations.models import Organization
+
+    with create_app().app_context():
+        db.session.execute(delete(Organization).where(Organization.slug.like(f"bench-{suffix}-%")))
+        db.commit()
 
 
 def main() -> None:
@@ -167,11 +179,13 @@ def main() -> None:
         worker = subprocess.Popen([str(Path(sys.executable).parent / "coalition"), "worker"],
                                   stdout=subprocess.DEVNULL)
         time.sleep(2)  # the worker starts and finds the outbox empty
-        committed = prepare(arguments.events)
+        suffix = uuid.uuid4().hex[:8]
+        committed = prepare(arguments.events, suffix)
         got = drain(arrivals, healthy_deliveries, 600)
         # A warm shutdown would wait for the dead endpoints' attempts in flight: not needed here.
         worker.kill()
         worker.wait(30)
+        clean_up(suffix)
     finally:
         receiver.terminate()
     first_commit = min(committed.values())
