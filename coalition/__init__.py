@@ -21,10 +21,11 @@ def create_app(config: Config | None = None) -> Flask:
         hops = config.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
 
-    from coalition import errors, http, i18n
+    from coalition import crypto, errors, http, i18n
     from coalition.extensions import CoalitionApi, babel, cache, db
 
     db.init_app(app)
+    crypto.init_app(app)
     cache.init_app(app)
     i18n.init_app(app, babel)
     api = CoalitionApi(app, spec_kwargs=_spec_kwargs())
@@ -93,9 +94,10 @@ def _api_blueprints() -> list:
     from coalition.metrics import views as metrics_views
     from coalition.organizations import views as organization_views
     from coalition.outreach import views as outreach_views
+    from coalition.webhooks import views as webhook_views
 
     return [
         organization_views.blp, client_views.blp, client_views.scopes_blp, audit_views.blp,
         campaign_views.blp, signature_views.blp, outreach_views.blp, *materials_blueprints(),
-        metrics_views.blp,
+        metrics_views.blp, webhook_views.blp,
     ]

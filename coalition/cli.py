@@ -128,6 +128,21 @@ def worker_command(burst: bool):
     run_worker(current_app._get_current_object(), burst=burst)
 
 
+@click.group("keys")
+def keys_group():
+    """Keys that encrypt stored credentials (ENCRYPTION_KEYS)."""
+
+
+@keys_group.command("rotate")
+@with_appcontext
+def keys_rotate():
+    """Re-encrypt every stored credential with the first of ENCRYPTION_KEYS."""
+    from coalition.crypto import rotate_all
+
+    count = _run(rotate_all)
+    click.echo(_("Re-encrypted %(count)d stored credentials with the first key.", count=count))
+
+
 @click.command("openapi")
 @click.option("--check", is_flag=True, help="fail if api_spec/openapi.yaml is stale")
 @with_appcontext
@@ -175,7 +190,8 @@ def _run(operation):
 
 
 def register_commands(app: Flask) -> None:
-    for command in (db_group, orgs_group, clients_group, demo_command, worker_command, openapi_command):
+    for command in (db_group, orgs_group, clients_group, keys_group, demo_command, worker_command,
+                    openapi_command):
         app.cli.add_command(command)
 
 

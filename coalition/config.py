@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from coalition.i18n import locale_from_environment
@@ -34,6 +35,12 @@ def default_instance_path() -> Path:
     if package_parent.name in ("site-packages", "dist-packages"):
         return Path(sys.prefix) / "var" / "coalition-instance"
     return package_parent / "instance"
+@cache
+def _test_secrets() -> tuple[str, tuple[str, ...]]:
+    """One SECRET_KEY and key per test process, shared by every app the tests create."""
+    from cryptography.fernet import Fernet
+
+    return os.urandom(16).hex(), (Fernet.generate_key().decode(),)
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,18 @@ class Config:
     public_url: str = "http://127.0.0.1:5000"
     # How many proxies in front set X-Forwarded-For/-Proto/-Host/-Prefix; 0 trusts none of them.
     trusted_proxies: int = 0
+    outbound_timeout: float = 15.0
+    # Development and tests only: allows http:// and loopback, private and link-local addresses.
+    outbound_allow_private: bool = False
+    outbound_max_connections: int = 100
+    webhook_concurrency: int = 64
+    webhook_endpoint_concurrency: int = 4
+    webhook_retention_days: int = 30
+    # Whether a commit with events sets their delivery going; tests drive delivery themselves.
+    dispatch_events: bool = True
+    # Empty: generated into the instance folder on SQLite, required elsewhere (coalition/crypto.py).
+    secret_key: str = field(default="", repr=False)
+    encryption_keys: tuple[str, ...] = field(default=(), repr=False)
     testing: bool = False
     default_locale: str = "en"
     # The language outside requests (command-line output), from LANGUAGE / LC_ALL / LC_MESSAGES / LANG.
@@ -96,7 +115,16 @@ class Config:
             jobs_inline=_bool(env.get("JOBS_INLINE", "false")),
             public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{env.get('PORT') or 5000}").rstrip("/"),
             trusted_proxies=int(env.get("TRUSTED_PROXIES", cls.trusted_proxies)),
+            outbound_timeout=float(env.get("OUTBOUND_TIMEOUT", cls.outbound_timeout)),
+            outbound_allow_private=_bool(env.get("OUTBOUND_ALLOW_PRIVATE", "false")),
+            outbound_max_connections=int(env.get("OUTBOUND_MAX_CONNECTIONS", cls.outbound_max_connections)),
+            webhook_concurrency=int(env.get("WEBHOOK_CONCURRENCY", cls.webhook_concurrency)),
+            webhook_endpoint_concurrency=int(env.get("WEBHOOK_ENDPOINT_CONCURRENCY",
+                                                     cls.webhook_endpoint_concurrency)),
+            webhook_retention_days=int(env.get("WEBHOOK_RETENTION_DAYS", cls.webhook_retention_days)),
             cli_locale=locale_from_environment(env, SUPPORTED_LOCALES),
+            secret_key=env.get("SECRET_KEY", ""),
+            encryption_keys=tuple(key.strip() for key in env.get("ENCRYPTION_KEYS", "").split(",") if key.strip()),
         )
         values.update(overrides)
         if "database_url" in overrides:
@@ -109,7 +137,8 @@ class Config:
 
         DATABASE_URL and REDIS_URL are never read here: they name the developer's own data.
         """
-        base = dict(testing=True, database_url="sqlite://", redis_url="", ratelimit_enabled=False)
+        base = dict(testing=True, database_url="sqlite://", redis_url="", ratelimit_enabled=False,
+                    dispatch_events=False, secret_key=_test_secrets()[0], encryption_keys=_test_secrets()[1])
         base.update(overrides)
         return cls.from_env(environ={}, **base)
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask import current_app
+
 from coalition.campaigns.idempotency import remove_expired_keys
 from coalition.db import utcnow
 from coalition.extensions import db
 from coalition.metrics.operations import remove_expired_exports
+from coalition.webhooks.dispatch import purge_old
 
 INTERVAL = 3600
 
@@ -27,10 +30,12 @@ def schedule_housekeeping(queue, now: datetime | None = None) -> str:
 
 
 def run_housekeeping() -> dict[str, int]:
-    """Remove expired export files and Idempotency-Keys, schedule the next run."""
+    """Remove expired export files and Idempotency-Keys, purge old webhook deliveries and
+    dispatched events, schedule the next run."""
     from coalition.jobs import queue
 
-    removed = {"export_files": remove_expired_exports(), "idempotency_keys": remove_expired_keys()}
+    removed = {"export_files": remove_expired_exports(), "idempotency_keys": remove_expired_keys(),
+               **purge_old(current_app.extensions["coalition.config"].webhook_retention_days)}
     db.commit()
     target = queue()
     if target is not None:

@@ -148,4 +148,8 @@ def run_worker(app: Flask, burst: bool = False) -> None:
         from coalition.housekeeping import schedule_housekeeping
 
         schedule_housekeeping(queue())
+        from coalition.webhooks.tasks import dispatch_events
+
+        # Events committed while Redis or the worker was down wait in the outbox: drain it now.
+        queue().enqueue(dispatch_events)
         worker.work(burst=burst, with_scheduler=True)

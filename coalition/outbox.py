@@ -22,7 +22,12 @@ class OutboxEvent(Base):
 
 
 def record_event(kind: str, payload: dict) -> OutboxEvent:
-    """Add an event to the current transaction (it commits or rolls back with the change)."""
-    event = OutboxEvent(kind=kind, payload=payload)
+    """Add an event to the current transaction (it commits or rolls back with the change); once
+    it has committed, its delivery is set going."""
+    from coalition.webhooks.tasks import kick_dispatch
+
+    event = OutboxEvent(kind=kind, payload=payload, created_date=utcnow())
     db.session.add(event)
+    if kick_dispatch not in db.session.info.get("after_commit", ()):
+        db.after_commit(kick_dispatch)
     return event

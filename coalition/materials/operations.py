@@ -14,6 +14,7 @@ from coalition.extensions import db
 from coalition.i18n import _
 from coalition.materials import qa
 from coalition.materials.models import FIELDS, Material, MaterialRevision, MaterialTag
+from coalition.webhooks.events import announce_material
 
 
 def existing_material_ids(campaign: Campaign, ids: set[str]) -> set[str]:
@@ -91,6 +92,7 @@ def create_material(campaign: Campaign, principal: Principal, *, slug: str, kind
         raise Conflict(_("This campaign already has a material with this slug.")) from None
     _add_revision(material, principal.client_id)
     db.session.flush()
+    announce_material("material.created", material)
     return material, warnings
 
 
@@ -107,6 +109,7 @@ def update_material(material: Material, principal: Principal, changes: dict) -> 
             setattr(material, name, value)
         material.revision += 1
         _add_revision(material, principal.client_id)
+        announce_material("material.revised", material)
     db.session.flush()
     return material, warnings
 

@@ -23,6 +23,7 @@ from coalition.materials.models import (
     TranslationEvent,
 )
 from coalition.materials.operations import diff_fields
+from coalition.webhooks.events import announce_translation
 
 
 def translation_locales(campaign: Campaign, source_locale: str) -> list[str]:
@@ -154,6 +155,7 @@ def write_fields(material: Material, locale: str, principal: Principal,
     db.session.flush()
     _record(translation, action, principal)
     db.session.flush()
+    announce_translation(material, translation)
     return translation, report.warnings
 
 
@@ -185,6 +187,7 @@ def approve_translation(material: Material, locale: str, principal: Principal) -
     db.session.flush()
     _record(translation, "approved", principal)
     db.session.flush()
+    announce_translation(material, translation)
     return translation
 
 

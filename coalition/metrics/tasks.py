@@ -17,6 +17,7 @@ from coalition.metrics import operations
 from coalition.metrics.datasets import ExportScope, get_dataset
 from coalition.metrics.formats import FORMATS
 from coalition.metrics.models import ExportJob, ExportStatus
+from coalition.webhooks.events import announce_export
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,7 @@ def _finish(job: ExportJob, status: ExportStatus, rows: int) -> None:
     job.rows = rows
     job.finished_date = utcnow()
     job.expires_at = operations.expiry_after(job.finished_date)
+    announce_export(job)
 
 
 def recover_exports(job_status: Callable[[str], str | None]) -> dict[str, int]:
@@ -165,8 +167,8 @@ def recover_exports(job_status: Callable[[str], str | None]) -> dict[str, int]:
             continue
         for partial in operations.exports_folder().glob(f"{job.id}.*.partial"):
             partial.unlink(missing_ok=True)
-        _finish(job, ExportStatus.FAILED, 0)
         job.error = "abandoned: its worker stopped before finishing, and retries did not help"
+        _finish(job, ExportStatus.FAILED, 0)
         recovered["failed"] += 1
     db.session.flush()
     if any(recovered.values()):

@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions of organizations, and signed delivery of outbox events to them."""

@@ -1,0 +1,119 @@
+"""Jobs that move events from the outbox to the subscribers.
+
+A commit with events sets `dispatch_events` going: on RQ when Redis is configured, else on a
+thread of the process. If that fails (Redis down), nothing is lost: the events wait in the
+outbox, and the worker drains it when it starts and at every sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask, current_app
+from redis.exceptions import RedisError
+
+from coalition.db import utcnow
+from coalition.extensions import cache, db
+
+log = logging.getLogger(__name__)
+
+# Set while a dispatch job waits in the queue, so a stream of commits queues one job, not one each.
+QUEUED_FLAG = "coalition:webhooks:dispatch-queued"
+# The longest the worker leaves the outbox unread, and a dispatch job runs before yielding.
+SWEEP_INTERVAL = 60
+PUMP_BUDGET = 60.0
+
+
+def kick_dispatch() -> None:
+    """After a commit with events: have them dispatched soon."""
+    from coalition.jobs import queue
+
+    app = current_app._get_current_object()
+    if not app.extensions["coalition.config"].dispatch_events:
+        return
+    target = queue()
+    if target is None:
+        _dispatch_on_a_thread(app)
+        return
+    try:
+        if cache.redis.set(QUEUED_FLAG, b"1", nx=True, ex=SWEEP_INTERVAL):
+            target.enqueue(dispatch_events)
+    except RedisError:
+        log.warning("could not queue webhook dispatch; the worker's sweep delivers the events", exc_info=True)
+
+
+def dispatch_events() -> dict[str, int]:
+    """The job: fan the outbox out into deliveries, deliver what is due, plan the next sweep."""
+    from coalition.jobs import queue
+    from coalition.webhooks.delivery import next_due, pump
+    from coalition.webhooks.dispatch import fan_out
+
+    taken = [0]
+
+    def take_events() -> None:
+        while count := fan_out():
+            taken[0] += count
+            db.commit()
+
+    redis = cache.redis
+    if redis is not None:
+        # Cleared before reading the outbox: an event committed from now on queues another run.
+        redis.delete(QUEUED_FLAG)
+    take_events()
+    # Events committed while this run delivers join it at once, not after it.
+    outcome = pump(PUMP_BUDGET, refill=take_events)
+    if redis is not None:
+        redis.delete(QUEUED_FLAG)
+    take_events()
+    outcome["events"] = taken[0]
+    target = queue()
+    if target is not None:
+        schedule_sweep(target, next_due())
+    db.commit()
+    return outcome
+
+
+def schedule_sweep(target, due: datetime | None, now: datetime | None = None) -> None:
+    """Run `dispatch_events` when the next retry is due, and within SWEEP_INTERVAL at the latest."""
+    now = now or utcnow()
+    latest = now + timedelta(seconds=SWEEP_INTERVAL)
+    when = max(min(due or latest, latest), now + timedelta(seconds=1))
+    epoch = int(when.timestamp())
+    # One job per second slot: every worker planning the same moment plans the same job.
+    target.enqueue_at(datetime.fromtimestamp(epoch, UTC), dispatch_events, job_id=f"coalition-webhooks-{epoch}")
+
+
+_thread_lock = threading.Lock()
+
+
+def _dispatch_on_a_thread(app: Flask) -> None:
+    """Without a worker (the embedded default), one thread of the process delivers: woken by
+    commits, and by itself when the next retry is due, so no request waits for a receiver."""
+    with _thread_lock:
+        wake = app.extensions.get("coalition.dispatch_wake")
+        if wake is None:
+            wake = app.extensions["coalition.dispatch_wake"] = threading.Event()
+            threading.Thread(target=_dispatch_loop, args=(app, wake), name="webhook-dispatch", daemon=True).start()
+    wake.set()
+
+
+def _dispatch_loop(app: Flask, wake: threading.Event) -> None:
+    from coalition.webhooks.delivery import next_due
+
+    with app.app_context():
+        while True:
+            wake.wait(SWEEP_INTERVAL)
+            wake.clear()
+            try:
+                dispatch_events()
+                due = next_due()
+            except Exception:
+                db.rollback()
+                log.exception("webhook dispatch failed")
+                due = None
+            db.session.remove()
+            if due is not None and not wake.is_set():
+                wake.wait(max(0.0, (due - utcnow()).total_seconds()))
+                wake.set()
