@@ -14,6 +14,7 @@ import io
 import pkgutil
 import subprocess
 import sys
+from dataclasses import replace
 from http import HTTPStatus
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def every_operation(package) -> set[str]:
             for operation in pkgutil.iter_modules([str(api / tag.name)])}
 
 
-def test_a_generated_client_works_on_every_route(app, client, db_session, auth_headers, generated):
+def test_a_generated_client_works_on_every_route(app, client, db_session, auth_headers, generated, monkeypatch):
     from coalition_client import AuthenticatedClient
     from coalition_client.types import File
 
@@ -198,5 +199,22 @@ def test_a_generated_client_works_on_every_route(app, client, db_session, auth_h
     status = call("exports.get_export", 200, export_id=job.id).status
     call("exports.download_export", 200 if status.value == "finished" else 409, export_id=job.id)
     call("audit.list_audit_entries", 200)
+
+    # A local address stands for a partner's endpoint (as OUTBOUND_ALLOW_PRIVATE=true allows).
+    monkeypatch.setitem(app.extensions, "coalition.config",
+                        replace(app.extensions["coalition.config"], outbound_allow_private=True))
+    hook = call("webhooks.create_webhook", 201, body=call.model("webhook_create", "WebhookCreate", {
+        "url": "http://127.0.0.1:9/hook", "events": ["signatures.reported"], "campaign": slug}))
+    call("webhooks.create_webhook", 422, body=call.model("webhook_create", "WebhookCreate", {
+        "url": "ftp://127.0.0.1/hook", "events": ["signatures.reported"]}))
+    call("webhooks.list_webhooks", 200)
+    call("webhooks.get_webhook", 200, subscription_id=hook.id)
+    call("webhooks.update_webhook", 200, subscription_id=hook.id,
+         body=call.model("webhook_update", "WebhookUpdate", {"description": "chat bot"}))
+    call("webhooks.rotate_webhook_secret", 200, subscription_id=hook.id)
+    call("webhooks.ping_webhook", 202, subscription_id=hook.id)
+    call("webhooks.list_deliveries", 200, subscription_id=hook.id)
+    call("webhooks.redeliver", 404, subscription_id=hook.id, delivery_id="no-such-delivery")
+    call("webhooks.delete_webhook", 204, subscription_id=hook.id)
 
     assert call.called == every_operation(generated)
