@@ -10,10 +10,9 @@ from pathlib import Path
 
 from coalition.i18n import locale_from_environment
 
-# The languages whose catalogs translate every message; English is the language of the code.
-# The catalogs of the other 18 official EU languages lack the messages added after they were
-# written, and join once complete (bg cs da el et fi ga hr hu lt lv mt nl pt ro sk sl sv).
-SUPPORTED_LOCALES = ("en", "de", "fr", "es", "it", "pl")
+# The 24 official languages of the EU; English is the language of the messages in the code.
+SUPPORTED_LOCALES = ("en", "bg", "cs", "da", "de", "el", "es", "et", "fi", "fr", "ga", "hr", "hu",
+                     "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv")
 
 
 def _bool(value: str) -> bool:

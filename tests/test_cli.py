@@ -43,6 +43,7 @@ def test_the_command_line_speaks_the_language_of_its_environment(app, db_session
     ({"LANG": "de_AT.UTF-8"}, "de"),
     ({"LC_ALL": "C.UTF-8", "LANG": "pl_PL.UTF-8"}, "pl"),
     ({"LANGUAGE": "zh_TW:it", "LANG": "fr_FR.UTF-8"}, "it"),
+    ({"LANGUAGE": "pt_BR:it"}, "pt"),
     ({"LANG": "POSIX"}, "en"),
 ])
 def test_the_command_line_language_comes_from_the_locale_variables(environment, locale):

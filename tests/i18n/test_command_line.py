@@ -21,7 +21,7 @@ def run_coalition(tmp_path, environment: dict, *args: str) -> subprocess.Complet
 
 @pytest.mark.parametrize("environment, locale", [
     ({"LANG": "fr_BE.UTF-8"}, "fr"),
-    ({"LC_ALL": "C.UTF-8", "LANGUAGE": "pl_PL:de"}, "pl"),
+    ({"LC_ALL": "C.UTF-8", "LANGUAGE": "ga_IE:de"}, "ga"),
 ])
 def test_the_command_line_answers_in_the_language_of_its_environment(tmp_path, environment, locale):
     messages = read_catalog(locale)[0]

@@ -54,7 +54,7 @@ def flatten(messages):
         yield messages
 
 
-@pytest.mark.parametrize("locale", ["de", "pl"])
+@pytest.mark.parametrize("locale", ["de", "ga"])
 def test_every_refusal_of_every_schema_is_translated(app, locale):
     untranslated = set()
     schemas = coalition_schemas()
