@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-import redis
 from sqlalchemy import select
 from standardwebhooks import Webhook
 
@@ -25,42 +24,13 @@ from coalition.webhooks.tasks import dispatch_events
 from tests import factories
 from tests.conftest import BACKENDS, make_test_app, obtain_token
 from tests.receivers import Answer, Receiver
+from tests.redis_server import RedisServer
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.redis]
 
-PORT = 6381
-
-
-class OwnRedis:
-    """A redis-server of this test's own, to stop and start at will."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.url = f"redis://127.0.0.1:{port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--save", "",
-                                         "--appendonly", "no"], stdout=subprocess.DEVNULL)
-        client = redis.Redis.from_url(self.url)
-        for _try in range(100):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
-
-
 @pytest.fixture
-def own_redis():
-    server = OwnRedis(PORT)
+def own_redis(tmp_path):
+    server = RedisServer(tmp_path)
     server.start()
     yield server
     server.stop()
