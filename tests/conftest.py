@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import text
@@ -148,3 +149,20 @@ def member(db_session):
 
 def table_counts(*tables: str) -> dict[str, int]:
     return {t: db.session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}
+
+
+@pytest.fixture
+def configure(app, monkeypatch):
+    """`configure(**values)`: change the app's configuration for this test only."""
+
+    def change(**values):
+        monkeypatch.setitem(app.extensions, "coalition.config",
+                            replace(app.extensions["coalition.config"], **values))
+        client = app.extensions.pop("coalition.outbound", None)
+        if client is not None:
+            client.close()
+
+    yield change
+    client = app.extensions.pop("coalition.outbound", None)
+    if client is not None:
+        client.close()

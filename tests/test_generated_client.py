@@ -14,7 +14,6 @@ import io
 import pkgutil
 import subprocess
 import sys
-from dataclasses import replace
 from http import HTTPStatus
 from pathlib import Path
 
@@ -86,7 +85,7 @@ def every_operation(package) -> set[str]:
             for operation in pkgutil.iter_modules([str(api / tag.name)])}
 
 
-def test_a_generated_client_works_on_every_route(app, client, db_session, auth_headers, generated, monkeypatch):
+def test_a_generated_client_works_on_every_route(app, client, db_session, auth_headers, generated, configure):
     from coalition_client import AuthenticatedClient
     from coalition_client.types import File
 
@@ -201,8 +200,7 @@ def test_a_generated_client_works_on_every_route(app, client, db_session, auth_h
     call("audit.list_audit_entries", 200)
 
     # A local address stands for a partner's endpoint (as OUTBOUND_ALLOW_PRIVATE=true allows).
-    monkeypatch.setitem(app.extensions, "coalition.config",
-                        replace(app.extensions["coalition.config"], outbound_allow_private=True))
+    configure(outbound_allow_private=True)
     hook = call("webhooks.create_webhook", 201, body=call.model("webhook_create", "WebhookCreate", {
         "url": "http://127.0.0.1:9/hook", "events": ["signatures.reported"], "campaign": slug}))
     call("webhooks.create_webhook", 422, body=call.model("webhook_create", "WebhookCreate", {

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from coalition.extensions import db
@@ -11,23 +9,6 @@ from coalition.webhooks.delivery import pump
 from coalition.webhooks.dispatch import fan_out
 from coalition.webhooks.operations import create_subscription
 from tests.receivers import Receiver
-
-
-@pytest.fixture
-def configure(app, monkeypatch):
-    """`configure(**values)`: change the app's configuration for this test only."""
-
-    def change(**values):
-        monkeypatch.setitem(app.extensions, "coalition.config",
-                            replace(app.extensions["coalition.config"], **values))
-        client = app.extensions.pop("coalition.outbound", None)
-        if client is not None:
-            client.close()
-
-    yield change
-    client = app.extensions.pop("coalition.outbound", None)
-    if client is not None:
-        client.close()
 
 
 @pytest.fixture
