@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
@@ -156,7 +157,8 @@ def engine(format_name: str, campaign: Campaign) -> int:
 
     dataset = get_dataset("actions")
     scope = ExportScope(organization_id=None)
-    content = export_content(dataset, campaign, scope, None, rows=counted(dataset.rows(campaign, scope)))
+    content = export_content(dataset, campaign, scope, None)
+    content = replace(content, rows=counted(content.rows))
     with open(os.devnull, "wb") as sink:
         for chunk in FORMATS[format_name].write(content):
             sink.write(chunk)
