@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
-from sqlalchemy import and_, case, func, literal, or_, select, text, union_all
+from sqlalchemy import and_, case, func, literal, select, text, union_all
 
 from coalition.campaigns import eci
 from coalition.campaigns.counter import country_figures
@@ -99,22 +99,44 @@ def _within_days(campaign: Campaign, instants: list[datetime], organization_id: 
         if organization_id is not None:
             part = part.where(report.organization_id == organization_id)
         parts.append(part)
-    reports = union_all(*parts).subquery()
-    key_and_instant = (reports.c.organization_id, reports.c.country, reports.c.channel, reports.c.position)
+    reports = union_all(*parts).cte("own_day_reports")
     is_total = reports.c.mode == "total"
-    ranked = select(
-        *key_and_instant, reports.c.mode, reports.c.count, reports.c.as_of,
-        func.max(case((is_total, reports.c.as_of))).over(partition_by=key_and_instant).label("total_as_of"),
-        func.row_number().over(partition_by=key_and_instant, order_by=(
-            case((is_total, 0), else_=1), reports.c.as_of.desc(), reports.c.id.desc())).label("rank"),
-    ).subquery()
-    counts_after_total = and_(ranked.c.mode == "delta",
-                              or_(ranked.c.total_as_of.is_(None), ranked.c.as_of > ranked.c.total_as_of))
-    return select(
-        ranked.c.organization_id, ranked.c.country, ranked.c.channel, ranked.c.position,
-        func.max(case((and_(ranked.c.rank == 1, ranked.c.mode == "total"), ranked.c.count))).label("total"),
-        func.sum(case((counts_after_total, ranked.c.count), else_=0)).label("deltas"),
-    ).group_by(ranked.c.organization_id, ranked.c.country, ranked.c.channel, ranked.c.position).cte("within_days")
+
+    def key_of(table) -> tuple:
+        return table.c.organization_id, table.c.country, table.c.channel, table.c.position
+
+    # Summed without any order (most keys have no total in a day): the newest total's as_of, all deltas.
+    sums = (select(*key_of(reports), func.max(case((is_total, reports.c.as_of))).label("total_as_of"),
+                   func.sum(case((is_total, 0), else_=reports.c.count)).label("deltas"))
+            .group_by(*key_of(reports)).cte("own_day_sums"))
+    # Only where there is a total, its reports from the newest total on, ranked: the total of the
+    # greatest id first (it counts last among totals of the same as_of).
+    totals = select(sums).where(sums.c.total_as_of.is_not(None)).cte("own_day_totals")
+    from_total = (select(*key_of(reports), reports.c.mode, reports.c.count, reports.c.as_of, totals.c.total_as_of,
+                         func.row_number().over(partition_by=key_of(reports), order_by=(
+                             case((is_total, 0), else_=1), reports.c.id.desc())).label("rank"))
+                  .join_from(reports, totals, and_(*[mine == theirs for mine, theirs in zip(key_of(reports), key_of(totals))],
+                                                   reports.c.as_of >= totals.c.total_as_of))
+                  .subquery())
+    after_total = (select(*key_of(from_total),
+                          func.max(case((and_(from_total.c.rank == 1, from_total.c.mode == "total"),
+                                         from_total.c.count))).label("total"),
+                          func.sum(case((and_(from_total.c.mode == "delta", from_total.c.as_of > from_total.c.total_as_of),
+                                         from_total.c.count), else_=0)).label("deltas"))
+                   .group_by(*key_of(from_total)).subquery())
+    by_instant = (select(*key_of(sums), after_total.c.total,
+                         case((sums.c.total_as_of.is_(None), sums.c.deltas), else_=after_total.c.deltas).label("deltas"))
+                  .outerjoin_from(sums, after_total,
+                                  and_(*[mine == theirs for mine, theirs in zip(key_of(sums), key_of(after_total))]))
+                  .subquery())
+    # One row per key, a total and deltas column per instant, so that the tallies join it once.
+    return (select(by_instant.c.organization_id, by_instant.c.country, by_instant.c.channel,
+                   *[func.max(case((by_instant.c.position == position, by_instant.c.total))).label(f"total_{position}")
+                     for position in range(len(instants))],
+                   *[func.max(case((by_instant.c.position == position, by_instant.c.deltas))).label(f"deltas_{position}")
+                     for position in range(len(instants))])
+            .group_by(by_instant.c.organization_id, by_instant.c.country, by_instant.c.channel)
+            .subquery("within_days"))
 
 
 def _without_jit() -> None:
@@ -138,32 +160,32 @@ def figures_at(campaign: Campaign, instants: list[datetime], organization_id: st
     _without_jit()
     tally = SignatureTally
     within = _within_days(campaign, instants, organization_id)
-    days_before = (select(DAY.organization_id, DAY.country, DAY.channel, DAY.day, DAY.figure)
-                   .where(DAY.campaign_id == campaign.id,
-                          DAY.day.in_({instant.date() - timedelta(days=1) for instant in instants}))
-                   .cte("days_before"))
+    days = [instant.date() - timedelta(days=1) for instant in instants]
+    days_before = (select(DAY.organization_id, DAY.country, DAY.channel,
+                          *[func.max(case((DAY.day == day, DAY.figure))).label(f"figure_{position}")
+                            for position, day in enumerate(days)])
+                   .where(DAY.campaign_id == campaign.id, DAY.day.in_(set(days)))
+                   .group_by(DAY.organization_id, DAY.country, DAY.channel)
+                   .subquery("days_before"))
+
+    def of_the_tally(table):
+        return and_(table.c.organization_id == tally.organization_id, table.c.country == tally.country,
+                    table.c.channel == tally.channel)
+
     statement = (select(Organization.slug, tally.country, tally.channel)
                  .join(Organization, Organization.id == tally.organization_id)
+                 .outerjoin(days_before, of_the_tally(days_before))
+                 .outerjoin(within, of_the_tally(within))
                  .where(tally.campaign_id == campaign.id))
     for position, instant in enumerate(instants):
-        day_before = days_before.alias(f"day_before_{position}")
-        own_day = within.alias(f"own_day_{position}")
         latest_before = (select(DAY.figure)
                          .where(DAY.campaign_id == tally.campaign_id, DAY.organization_id == tally.organization_id,
                                 DAY.country == tally.country, DAY.channel == tally.channel,
                                 DAY.day < instant.date())
                          .order_by(DAY.day.desc()).limit(1).scalar_subquery())
-        statement = (
-            statement
-            .outerjoin(day_before, and_(day_before.c.organization_id == tally.organization_id,
-                                        day_before.c.country == tally.country, day_before.c.channel == tally.channel,
-                                        day_before.c.day == instant.date() - timedelta(days=1)))
-            .outerjoin(own_day, and_(own_day.c.organization_id == tally.organization_id,
-                                     own_day.c.country == tally.country, own_day.c.channel == tally.channel,
-                                     own_day.c.position == position))
-            .add_columns(func.coalesce(own_day.c.total, day_before.c.figure, latest_before, 0)
-                         + func.coalesce(own_day.c.deltas, 0))
-        )
+        statement = statement.add_columns(
+            func.coalesce(within.c[f"total_{position}"], days_before.c[f"figure_{position}"], latest_before, 0)
+            + func.coalesce(within.c[f"deltas_{position}"], 0))
     if organization_id is not None:
         statement = statement.where(tally.organization_id == organization_id)
     return sorted(((slug, country, channel), [int(figure) for figure in figures])
