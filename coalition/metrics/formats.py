@@ -52,6 +52,8 @@ class ExportContent:
     header: list[str]
     fields: list[dict]
     rows: Iterable[Sequence]
+    # The same rows as CSV text cells, when the database writes them (`database_csv`): CSV uses them.
+    text_rows: Iterable[Sequence] | None = None
 
 
 def csv_cell(value):
@@ -111,12 +113,15 @@ def _converted_rows(rows: Iterable[Sequence], converters: list[Callable | None])
         yield values
 
 
-def _csv_text_chunks(header: list[str], rows: Iterable[Sequence], columns) -> Iterator[str]:
+def _csv_text_chunks(header: list[str], content: ExportContent) -> Iterator[str]:
     buffer = io.StringIO()
     # The csv module's default dialect is RFC 4180: comma, CRLF, doubled quotes, minimal quoting.
     writer = csv.writer(buffer)
     writer.writerow(header)
-    converted = iter(_converted_rows(rows, [_text_converter(c.type) for c in columns]))
+    if content.text_rows is not None:
+        converted = iter(content.text_rows)
+    else:
+        converted = iter(_converted_rows(content.rows, [_text_converter(c.type) for c in content.columns]))
     while True:
         batch = list(itertools.islice(converted, BATCH_ROWS))
         if not batch:
@@ -136,7 +141,7 @@ def _utf8(text: str) -> bytes:
 
 
 def write_csv(content: ExportContent) -> Iterator[bytes]:
-    for text in _csv_text_chunks(content.header, content.rows, content.columns):
+    for text in _csv_text_chunks(content.header, content):
         yield _utf8(text)
 
 
@@ -254,7 +259,7 @@ def write_data_package(content: ExportContent) -> Iterator[bytes]:
         # Field names are the machine names, so the data file's header is too.
         header = [column.name for column in content.columns]
         with archive.open(f"data/{content.resource}.csv", "w", force_zip64=True) as member:
-            for text in _csv_text_chunks(header, content.rows, content.columns):
+            for text in _csv_text_chunks(header, content):
                 member.write(_utf8(text))
                 if sink.parts:
                     yield sink.drain()
