@@ -1,22 +1,27 @@
-"""A dataset's rows as CSV text cells written by PostgreSQL, read by COPY.
+"""A dataset's rows as lines of CSV written by PostgreSQL, read by COPY.
 
-A CSV export of a large dataset spends most of its time making Python values of every cell and
-text of them again. On PostgreSQL the dataset's own select, with each column formatted in SQL
-as the export engine formats it in Python (RFC 3339 times, `true`/`false`, a leading apostrophe
-before a formula), streams by `COPY ... TO STDOUT`: each row arrives as the text cells of the
-file, in the export's transaction and snapshot, and the csv module writes the same bytes.
+A CSV export of a large dataset spent most of its time making Python values of every cell and
+text of them again. On PostgreSQL the dataset's own select writes each row as the line the
+engine writes in Python: cells formatted as `formats` formats them (RFC 3339 times, `true` and
+`false`, a leading apostrophe before a formula), quoted as the csv module quotes them (cells
+with a comma, a double quote, CR or LF), joined by commas and ended by CR. `COPY ... TO STDOUT`
+streams these lines in the export's transaction and snapshot, adding LF, and wraps each in
+COPY_QUOTE (it quotes any value holding CR), which `formats` takes off: Python only copies bytes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import String, case, func, literal, or_
+from sqlalchemy import String, case, cast, func, literal, or_
 from sqlalchemy.sql import Select
 
 from coalition.extensions import db
 from coalition.metrics.datasets import Column
-from coalition.metrics.formats import FORMULA_STARTS
+from coalition.metrics.formats import COPY_QUOTE, FORMULA_STARTS
+
+# What makes the csv module quote a cell: its delimiter, its quote, and line breaks.
+_QUOTED_FOR = (",", '"', "\n", "\r")
 
 
 def _rfc3339(value):
@@ -24,36 +29,44 @@ def _rfc3339(value):
     utc = func.timezone("UTC", value)
     whole = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS', type_=String)
     micro = func.to_char(utc, "US", type_=String)
-    return case((value.is_(None), None), (micro == "000000", whole + "Z"), else_=whole + "." + micro + "Z")
+    return case((micro == "000000", whole + "Z"), else_=whole + "." + micro + "Z")
 
 
-def _neutralised(value):
-    """As `formats.csv_cell`: text that a spreadsheet would run as a formula gets an apostrophe."""
+def _text(value):
+    """As `formats.csv_cell`, then as the csv module: a formula gets an apostrophe, then quotes if needed."""
     first = func.substr(value, 1, 1)
-    return case((or_(*[first == start for start in FORMULA_STARTS]), literal("'") + value), else_=value)
+    text = case((or_(*[first == start for start in FORMULA_STARTS]), literal("'") + value), else_=value)
+    return case((or_(*[func.strpos(text, special) > 0 for special in _QUOTED_FOR]),
+                 literal('"') + func.replace(text, '"', '""') + '"'), else_=text)
 
 
-_FORMATS = {
-    "string": _neutralised,
-    "integer": lambda value: value,
+_CELLS = {
+    "string": _text,
+    "integer": lambda value: cast(value, String),
     "date": lambda value: func.to_char(value, "YYYY-MM-DD", type_=String),
     "datetime": _rfc3339,
     "boolean": lambda value: case((value.is_(True), "true"), (value.is_(False), "false")),
 }
 
 
-def copies_as_text(columns: Sequence[Column]) -> bool:
-    """Whether the database can write these columns' cells (decimals it writes otherwise than Python)."""
-    return db.session.get_bind().dialect.name == "postgresql" and all(c.type in _FORMATS for c in columns)
+def copies_as_csv(columns: Sequence[Column]) -> bool:
+    """Whether the database can write these columns' lines: PostgreSQL, no decimals (written
+    otherwise than by Python), and more than one column (the csv module quotes a lone empty cell)."""
+    return (db.session.get_bind().dialect.name == "postgresql" and len(columns) > 1
+            and all(column.type in _CELLS for column in columns))
 
 
-def text_rows(statement: Select, columns: Sequence[Column]) -> Iterator[tuple[str | None, ...]]:
-    """The rows of `statement` (one selected column per export column) as CSV text cells, None for NULL."""
-    formatted = statement.with_only_columns(
-        *[_FORMATS[column.type](value) for column, value in zip(columns, statement.selected_columns)],
-        maintain_column_froms=True)
-    compiled = formatted.compile(dialect=db.session.get_bind().dialect)
+def csv_lines(statement: Select, columns: Sequence[Column]) -> Iterator[memoryview]:
+    """Each row of `statement` (one selected column per export column) as COPY writes its line."""
+    cells = [func.coalesce(_CELLS[column.type](value), "")
+             for column, value in zip(columns, statement.selected_columns)]
+    line = cells[0]
+    for cell in cells[1:]:
+        line = line + "," + cell
+    compiled = statement.with_only_columns(line + "\r", maintain_column_froms=True).compile(
+        dialect=db.session.get_bind().dialect)
+    quote = COPY_QUOTE.decode()
     connection = db.session.connection().connection.driver_connection
-    with connection.cursor() as cursor, \
-            cursor.copy(f"COPY ({compiled}) TO STDOUT", compiled.params) as copy:
-        yield from copy.rows()
+    with connection.cursor() as cursor, cursor.copy(
+            f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x{ord(quote):02x}')", compiled.params) as copy:
+        yield from copy

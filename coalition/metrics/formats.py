@@ -35,6 +35,9 @@ XLSX_SHEET_ROWS = 1_048_575
 
 # A cell beginning with one of these is a formula to some spreadsheet (OWASP, CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The quote of the lines PostgreSQL's COPY writes for CSV exports: a control character, rare in text.
+COPY_QUOTE = b"\x01"
+_COPY_QUOTE_PAIRS = re.compile(rb"\x01(\x01?)")
 # Characters XML 1.0 forbids; openpyxl refuses them. Word's Shift+Enter stores U+000B.
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Vertical tab and form feed are line breaks to their authors; anything else shows as U+FFFD.
@@ -52,8 +55,8 @@ class ExportContent:
     header: list[str]
     fields: list[dict]
     rows: Iterable[Sequence]
-    # The same rows as CSV text cells, when the database writes them (`database_csv`): CSV uses them.
-    text_rows: Iterable[Sequence] | None = None
+    # The same rows as lines of CSV, when the database writes them (`database_csv`): CSV uses them.
+    csv_lines: Iterable[bytes] | None = None
 
 
 def csv_cell(value):
@@ -113,15 +116,12 @@ def _converted_rows(rows: Iterable[Sequence], converters: list[Callable | None])
         yield values
 
 
-def _csv_text_chunks(header: list[str], content: ExportContent) -> Iterator[str]:
+def _csv_text_chunks(header: list[str], rows: Iterable[Sequence], columns) -> Iterator[str]:
     buffer = io.StringIO()
     # The csv module's default dialect is RFC 4180: comma, CRLF, doubled quotes, minimal quoting.
     writer = csv.writer(buffer)
     writer.writerow(header)
-    if content.text_rows is not None:
-        converted = iter(content.text_rows)
-    else:
-        converted = iter(_converted_rows(content.rows, [_text_converter(c.type) for c in content.columns]))
+    converted = iter(_converted_rows(rows, [_text_converter(c.type) for c in columns]))
     while True:
         batch = list(itertools.islice(converted, BATCH_ROWS))
         if not batch:
@@ -140,9 +140,31 @@ def _utf8(text: str) -> bytes:
     return text.encode("utf-8", "replace")
 
 
+def _copied_lines(lines: list) -> bytes:
+    """Lines as COPY wrote them (`database_csv`), without its quote: a quote in the data came doubled.
+
+    COPY_QUOTE opens each line and closes it after its CR, so a run of quotes in the data is
+    either doubled or follows the opening one: each pair stands for one, a lone one for none.
+    """
+    data = b"".join(lines)
+    if COPY_QUOTE * 2 in data:
+        return _COPY_QUOTE_PAIRS.sub(rb"\1", data)
+    return data.replace(COPY_QUOTE, b"")
+
+
+def _csv_chunks(header: list[str], content: ExportContent) -> Iterator[bytes]:
+    if content.csv_lines is None:
+        for text in _csv_text_chunks(header, content.rows, content.columns):
+            yield _utf8(text)
+        return
+    yield from (_utf8(text) for text in _csv_text_chunks(header, (), content.columns))
+    lines = iter(content.csv_lines)
+    while batch := list(itertools.islice(lines, BATCH_ROWS)):
+        yield _copied_lines(batch)
+
+
 def write_csv(content: ExportContent) -> Iterator[bytes]:
-    for text in _csv_text_chunks(content.header, content):
-        yield _utf8(text)
+    yield from _csv_chunks(content.header, content)
 
 
 def write_jsonl(content: ExportContent) -> Iterator[bytes]:
@@ -259,8 +281,8 @@ def write_data_package(content: ExportContent) -> Iterator[bytes]:
         # Field names are the machine names, so the data file's header is too.
         header = [column.name for column in content.columns]
         with archive.open(f"data/{content.resource}.csv", "w", force_zip64=True) as member:
-            for text in _csv_text_chunks(header, content):
-                member.write(_utf8(text))
+            for chunk in _csv_chunks(header, content):
+                member.write(chunk)
                 if sink.parts:
                     yield sink.drain()
     yield sink.drain()

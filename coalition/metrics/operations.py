@@ -19,7 +19,7 @@ from coalition.errors import Conflict, NotFound, ProblemError, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _, fallback_chain, supported_locales
 from coalition.metrics import sources  # noqa: F401  (registers the domains' datasets)
-from coalition.metrics.database_csv import copies_as_text, text_rows
+from coalition.metrics.database_csv import copies_as_csv, csv_lines
 from coalition.metrics.datasets import Dataset, ExportScope, dataset_names, get_dataset
 from coalition.metrics.formats import FORMATS, ExportContent, ExportFormat
 from coalition.metrics.models import ExportJob, ExportStatus
@@ -74,8 +74,8 @@ def export_content(dataset: Dataset, campaign: Campaign, scope: ExportScope, lab
         header=titles if labels else dataset.column_names,
         fields=fields,
         rows=dataset.rows(campaign, scope),
-        text_rows=text_rows(dataset.statement(campaign, scope), dataset.columns)
-        if dataset.statement is not None and copies_as_text(dataset.columns) else None,
+        csv_lines=csv_lines(dataset.statement(campaign, scope), dataset.columns)
+        if dataset.statement is not None and copies_as_csv(dataset.columns) else None,
     )
 
 

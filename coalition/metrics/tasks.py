@@ -99,8 +99,8 @@ def build_export(export_id: str) -> None:
         if expected is not None:
             cache.set(expected_key(job.id), str(expected).encode(), 24 * 3600)
         content = operations.export_content(dataset, job.campaign, scope, job.labels)
-        content = replace(content, rows=counter.count_rows(content.rows), text_rows=None
-                          if content.text_rows is None else counter.count_rows(content.text_rows))
+        content = replace(content, rows=counter.count_rows(content.rows), csv_lines=None
+                          if content.csv_lines is None else counter.count_rows(content.csv_lines))
         with open(partial, "wb") as handle:
             for chunk in export_format.write(content):
                 handle.write(chunk)

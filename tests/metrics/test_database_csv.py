@@ -19,7 +19,9 @@ from coalition.metrics.formats import write_csv, write_data_package
 from tests import factories
 
 REASONS = ['=HYPERLINK("https://evil.example","open")', "+1", "-2", "@SUM(A1)", "\ttab", "\rreturn",
-           "plain", 'a "quoted", comma', "two\nlines", "", None, "'already quoted", "émigré ✓"]
+           "plain", 'a "quoted", comma', "two\nlines", "", None, "'already quoted", "émigré ✓",
+           # COPY's own quote character in the data, alone, in runs, at either end.
+           "ctl\x01mid", "\x01\x01\x01lead", "end\x01", "\x01"]
 
 
 @pytest.fixture
@@ -39,8 +41,8 @@ def hostile_ledger(db_session):
 def _both_ways(campaign, scope, write):
     dataset = REGISTRY["signatures"]
     by_database = operations.export_content(dataset, campaign, scope, None)
-    assert by_database.text_rows is not None
-    in_python = dataclasses.replace(operations.export_content(dataset, campaign, scope, None), text_rows=None)
+    assert by_database.csv_lines is not None
+    in_python = dataclasses.replace(operations.export_content(dataset, campaign, scope, None), csv_lines=None)
     return b"".join(write(by_database)), b"".join(write(in_python))
 
 
