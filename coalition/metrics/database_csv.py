@@ -25,19 +25,23 @@ _QUOTED_FOR = (",", '"', "\n", "\r")
 
 
 def _rfc3339(value):
-    """As `validation.rfc3339`: UTC, microseconds only when there are any, then `Z`."""
+    """As `validation.rfc3339`: UTC, microseconds only when there are any, then `Z`.
+
+    Each expression here is evaluated once per cell (PostgreSQL evaluates a CASE's condition
+    and one branch), as the lines of millions of rows are made on the database's one core.
+    """
     utc = func.timezone("UTC", value)
-    whole = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS', type_=String)
-    micro = func.to_char(utc, "US", type_=String)
-    return case((micro == "000000", whole + "Z"), else_=whole + "." + micro + "Z")
+    return case((func.date_trunc("second", value) == value,
+                 func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS"Z"', type_=String)),
+                else_=func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"', type_=String))
 
 
 def _text(value):
-    """As `formats.csv_cell`, then as the csv module: a formula gets an apostrophe, then quotes if needed."""
-    first = func.substr(value, 1, 1)
-    text = case((or_(*[first == start for start in FORMULA_STARTS]), literal("'") + value), else_=value)
-    return case((or_(*[func.strpos(text, special) > 0 for special in _QUOTED_FOR]),
-                 literal('"') + func.replace(text, '"', '""') + '"'), else_=text)
+    """As `formats.csv_cell`, then as the csv module: a formula gets an apostrophe, then quotes if
+    needed (the apostrophe is no reason to quote, so the stored text tells)."""
+    apostrophe = case((func.ascii(value).in_([ord(start) for start in FORMULA_STARTS]), "'"), else_="")
+    return case((or_(*[func.strpos(value, special) > 0 for special in _QUOTED_FOR]),
+                 literal('"') + apostrophe + func.replace(value, '"', '""') + '"'), else_=apostrophe + value)
 
 
 _CELLS = {
@@ -64,7 +68,7 @@ def csv_lines(statement: Select, columns: Sequence[Column]) -> Iterator[memoryvi
     for cell in cells[1:]:
         line = line + "," + cell
     compiled = statement.with_only_columns(line + "\r", maintain_column_froms=True).compile(
-        dialect=db.session.get_bind().dialect)
+        dialect=db.session.get_bind().dialect, compile_kwargs={"render_postcompile": True})
     quote = COPY_QUOTE.decode()
     connection = db.session.connection().connection.driver_connection
     with connection.cursor() as cursor, cursor.copy(
