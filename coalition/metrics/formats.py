@@ -153,18 +153,15 @@ def _copied_lines(lines: list) -> bytes:
 
 
 def _csv_chunks(header: list[str], content: ExportContent) -> Iterator[bytes]:
-    if content.csv_lines is None:
-        for text in _csv_text_chunks(header, content.rows, content.columns):
-            yield _utf8(text)
-        return
-    yield from (_utf8(text) for text in _csv_text_chunks(header, (), content.columns))
-    lines = iter(content.csv_lines)
+    typed_rows = () if content.csv_lines is not None else content.rows
+    yield from (_utf8(text) for text in _csv_text_chunks(header, typed_rows, content.columns))
+    lines = iter(content.csv_lines or ())
     while batch := list(itertools.islice(lines, BATCH_ROWS)):
         yield _copied_lines(batch)
 
 
 def write_csv(content: ExportContent) -> Iterator[bytes]:
-    yield from _csv_chunks(content.header, content)
+    return _csv_chunks(content.header, content)
 
 
 def write_jsonl(content: ExportContent) -> Iterator[bytes]:
