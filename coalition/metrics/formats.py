@@ -156,8 +156,12 @@ def _csv_chunks(header: list[str], content: ExportContent) -> Iterator[bytes]:
     typed_rows = () if content.csv_lines is not None else content.rows
     yield from (_utf8(text) for text in _csv_text_chunks(header, typed_rows, content.columns))
     lines = iter(content.csv_lines or ())
-    while batch := list(itertools.islice(lines, BATCH_ROWS)):
-        yield _copied_lines(batch)
+    try:
+        while batch := list(itertools.islice(lines, BATCH_ROWS)):
+            yield _copied_lines(batch)
+    finally:
+        # A download ended early ends the database's COPY now, not whenever its reader is collected.
+        getattr(lines, "close", lambda: None)()
 
 
 def write_csv(content: ExportContent) -> Iterator[bytes]:

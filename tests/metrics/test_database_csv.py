@@ -69,3 +69,24 @@ def test_the_data_package_holds_the_same_ledger_written_by_postgresql(hostile_le
                               for package in packages)
     assert by_database == in_python
     assert by_database.count(b"\r\n") >= len(REASONS) + 1
+
+
+@pytest.mark.postgres_only
+def test_a_download_ended_early_ends_the_databases_copy(db_session):
+    from psycopg.pq import TransactionStatus
+
+    campaign = factories.make_campaign(starts_on=date(2026, 1, 1))
+    member = factories.make_organization()
+    as_of = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    db.session.add_all([SignatureReport(campaign_id=campaign.id, organization_id=member.id, country="DE",
+                                        channel="paper", mode="delta", count=1, as_of=as_of, figure=number,
+                                        created_date=as_of) for number in range(2500)])
+    db.session.flush()
+    content = operations.export_content(REGISTRY["signatures"], campaign, ExportScope(organization_id=None), None)
+    chunks = write_csv(content)
+    next(chunks), next(chunks)  # the header, then the first lines: the COPY is under way
+    connection = db.session.connection().connection.driver_connection
+    assert connection.info.transaction_status == TransactionStatus.ACTIVE
+    chunks.close()  # as the server does when the client goes away; `content` still holds the reader
+    # The COPY is over (cancelled, or its last rows read): the connection takes the next statement.
+    assert connection.info.transaction_status != TransactionStatus.ACTIVE
