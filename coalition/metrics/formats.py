@@ -141,11 +141,8 @@ def _utf8(text: str) -> bytes:
 
 
 def _copied_lines(lines: list) -> bytes:
-    """Lines as COPY wrote them (`database_csv`), without its quote: a quote in the data came doubled.
-
-    COPY_QUOTE opens each line and closes it after its CR, so a run of quotes in the data is
-    either doubled or follows the opening one: each pair stands for one, a lone one for none.
-    """
+    """Lines as COPY wrote them (`database_csv`) without its quote, which opens each line and closes
+    it after its CR: in a run of quotes each pair stands for one of the data, a lone one for none."""
     data = b"".join(lines)
     if COPY_QUOTE * 2 in data:
         return _COPY_QUOTE_PAIRS.sub(rb"\1", data)
