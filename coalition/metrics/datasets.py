@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import Select, func, literal_column, select
 
 from coalition.campaigns.models import Campaign
 from coalition.extensions import db
@@ -55,6 +55,8 @@ class ExportScope:
 
 
 RowFunction = Callable[[Campaign, ExportScope], Iterator[Sequence]]
+# The select a row function streams, so that a CSV export can have the database write its cells.
+RowStatement = Callable[[Campaign, ExportScope], Select]
 # The number of rows, counting no further than a limit (so the count costs no more than the limit).
 RowCount = Callable[[Campaign, ExportScope, int], int]
 
@@ -68,6 +70,7 @@ class Dataset:
     # Datasets that grow with the campaign (one row per report or action) count their rows, so
     # that a streamed export can be refused before it starts and a background one verified.
     count: RowCount | None = None
+    statement: RowStatement | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -78,9 +81,9 @@ REGISTRY: dict[str, Dataset] = {}
 
 
 def register_dataset(name: str, title, columns: list[Column] | tuple[Column, ...], rows: RowFunction,
-                     count: RowCount | None = None) -> Dataset:
+                     count: RowCount | None = None, statement: RowStatement | None = None) -> Dataset:
     """Make a dataset exportable under `name` (replaces one registered under the same name)."""
-    dataset = Dataset(name=name, title=title, columns=tuple(columns), rows=rows, count=count)
+    dataset = Dataset(name=name, title=title, columns=tuple(columns), rows=rows, count=count, statement=statement)
     REGISTRY[name] = dataset
     return dataset
 

@@ -35,6 +35,9 @@ XLSX_SHEET_ROWS = 1_048_575
 
 # A cell beginning with one of these is a formula to some spreadsheet (OWASP, CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The quote of the lines PostgreSQL's COPY writes for CSV exports: a control character, rare in text.
+COPY_QUOTE = b"\x01"
+_COPY_QUOTE_PAIRS = re.compile(rb"\x01(\x01?)")
 # Characters XML 1.0 forbids; openpyxl refuses them. Word's Shift+Enter stores U+000B.
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Vertical tab and form feed are line breaks to their authors; anything else shows as U+FFFD.
@@ -75,6 +78,9 @@ class ExportContent:
     fields: list[dict]
     rows: Iterable[Sequence]
     dialect: CsvDialect = PLAIN_CSV
+    # The same rows as lines of CSV in a dialect, when the database writes them (`database_csv`):
+    # CSV uses them.
+    csv_lines: Callable[[CsvDialect], Iterable[bytes]] | None = None
 
 
 def csv_cell(value):
@@ -175,9 +181,29 @@ def _utf8(text: str) -> bytes:
     return text.encode("utf-8", "replace")
 
 
+def _copied_lines(lines: list) -> bytes:
+    """Lines as COPY wrote them (`database_csv`) without its quote, which opens each line and closes
+    it after its CR: in a run of quotes each pair stands for one of the data, a lone one for none."""
+    data = b"".join(lines)
+    if COPY_QUOTE * 2 in data:
+        return _COPY_QUOTE_PAIRS.sub(rb"\1", data)
+    return data.replace(COPY_QUOTE, b"")
+
+
+def _csv_chunks(header: list[str], content: ExportContent, dialect: CsvDialect) -> Iterator[bytes]:
+    typed_rows = () if content.csv_lines is not None else content.rows
+    yield from (_utf8(text) for text in _csv_text_chunks(header, typed_rows, content.columns, dialect))
+    lines = iter(content.csv_lines(dialect) if content.csv_lines is not None else ())
+    try:
+        while batch := list(itertools.islice(lines, BATCH_ROWS)):
+            yield _copied_lines(batch)
+    finally:
+        # A download ended early ends the database's COPY now, not whenever its reader is collected.
+        getattr(lines, "close", lambda: None)()
+
+
 def write_csv(content: ExportContent) -> Iterator[bytes]:
-    for text in _csv_text_chunks(content.header, content.rows, content.columns, content.dialect):
-        yield _utf8(text)
+    return _csv_chunks(content.header, content, content.dialect)
 
 
 def write_jsonl(content: ExportContent) -> Iterator[bytes]:
@@ -297,8 +323,8 @@ def write_data_package(content: ExportContent) -> Iterator[bytes]:
         # Field names are the machine names, so the data file's header is too.
         header = [column.name for column in content.columns]
         with archive.open(f"data/{content.resource}.csv", "w", force_zip64=True) as member:
-            for text in _csv_text_chunks(header, content.rows, content.columns, TABLE_SCHEMA_CSV):
-                member.write(_utf8(text))
+            for chunk in _csv_chunks(header, content, TABLE_SCHEMA_CSV):
+                member.write(chunk)
                 if sink.parts:
                     yield sink.drain()
     yield sink.drain()

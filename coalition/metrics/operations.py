@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from flask import current_app, url_for
@@ -19,6 +20,7 @@ from coalition.errors import Conflict, NotFound, ProblemError, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _, fallback_chain, select_locale, supported_locales
 from coalition.metrics import sources  # noqa: F401  (registers the domains' datasets)
+from coalition.metrics.database_csv import copies_as_csv, csv_lines
 from coalition.metrics.datasets import Dataset, ExportScope, dataset_names, get_dataset
 from coalition.metrics.formats import (
     FORMATS,
@@ -98,6 +100,8 @@ def export_content(dataset: Dataset, campaign: Campaign, scope: ExportScope, lab
         fields=fields,
         rows=dataset.rows(campaign, scope),
         dialect=dialect,
+        csv_lines=partial(csv_lines, dataset.statement(campaign, scope), dataset.columns)
+        if dataset.statement is not None and copies_as_csv(dataset.columns) else None,
     )
 
 
@@ -200,9 +204,9 @@ def remove_expired_exports(now: datetime | None = None) -> int:
         job.file_name = None
     # Partial files of builds that died with their worker.
     cutoff = (now - timedelta(seconds=current_app.extensions["coalition.config"].export_expiry)).timestamp()
-    for partial in folder.glob("*.partial"):
-        if partial.stat().st_mtime < cutoff:
-            partial.unlink(missing_ok=True)
+    for unfinished in folder.glob("*.partial"):
+        if unfinished.stat().st_mtime < cutoff:
+            unfinished.unlink(missing_ok=True)
     db.session.flush()
     log.info("removed %d expired exports", len(expired))
     return len(expired)

@@ -23,7 +23,7 @@ from coalition.organizations.models import Organization
 from coalition.outreach.models import OutreachAction
 
 
-def _signature_statement(campaign: Campaign, scope: ExportScope):
+def signature_statement(campaign: Campaign, scope: ExportScope):
     statement = (
         select(
             SignatureReport.id, Organization.slug, SignatureReport.country, SignatureReport.channel,
@@ -40,11 +40,11 @@ def _signature_statement(campaign: Campaign, scope: ExportScope):
 
 
 def signature_rows(campaign: Campaign, scope: ExportScope) -> Iterator[Sequence]:
-    return stream_rows(_signature_statement(campaign, scope))
+    return stream_rows(signature_statement(campaign, scope))
 
 
 def signature_count(campaign: Campaign, scope: ExportScope, limit: int | None = None) -> int:
-    return count_at_most(_signature_statement(campaign, scope), limit)
+    return count_at_most(signature_statement(campaign, scope), limit)
 
 
 def progress_rows(campaign: Campaign, scope: ExportScope) -> Iterator[Sequence]:
@@ -139,6 +139,7 @@ register_dataset(
     ],
     signature_rows,
     signature_count,
+    signature_statement,
 )
 
 register_dataset(

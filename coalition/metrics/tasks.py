@@ -101,7 +101,9 @@ def build_export(export_id: str) -> None:
             cache.set(expected_key(job.id), str(expected).encode(), 24 * 3600)
         dialect = operations.csv_dialect("excel" if job.excel_locale else None, job.excel_locale or "en")
         content = operations.export_content(dataset, job.campaign, scope, job.labels, dialect)
-        content = replace(content, rows=counter.count_rows(content.rows))
+        lines = content.csv_lines
+        content = replace(content, rows=counter.count_rows(content.rows), csv_lines=None if lines is None
+                          else lambda dialect: counter.count_rows(lines(dialect)))
         with open(partial, "wb") as handle:
             for chunk in export_format.write(content):
                 handle.write(chunk)
