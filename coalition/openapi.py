@@ -10,6 +10,7 @@ import yaml
 from apispec import BasePlugin
 from flask import Blueprint, current_app, jsonify
 
+from coalition.openapi_links import add_links
 from coalition.validation import LOCALE_TAG_PATTERN, CountryCode, LocaleTag, country_codes
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "api_spec" / "openapi.yaml"
@@ -135,7 +136,7 @@ def require_answered_fields(document: dict) -> dict:
 
 
 def openapi_document() -> dict:
-    return require_answered_fields(copy.deepcopy(current_app.extensions["coalition.api"].spec.to_dict()))
+    return add_links(require_answered_fields(copy.deepcopy(current_app.extensions["coalition.api"].spec.to_dict())))
 
 
 def openapi_yaml() -> str:

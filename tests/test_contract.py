@@ -153,3 +153,30 @@ def test_the_document_says_which_countries_and_language_tags_the_server_takes(ap
     refused = client.post("/api/v1/organizations", headers=headers,
                           json={"slug": "no-country", "name": "Nowhere", "country": "XX"})
     assert refused.status_code == 422 and "country" in refused.get_json()["errors"]
+
+
+def test_creations_link_to_the_operations_that_take_what_they_made(app, client, coordinator, auth_headers):
+    document = openapi_document()
+    operations = {operation["operationId"]: (path, operation) for path, _m, operation in _operations(document)}
+    links = operations["create_campaign"][1]["responses"]["201"]["links"]
+    assert links["get_campaign"] == {"operationId": "get_campaign", "parameters": {"slug": "$response.body#/slug"}}
+    for creator in ("create_organization", "create_client", "create_material", "upload_file", "log_actions",
+                    "create_export", "create_webhook"):
+        created = [r for r in operations[creator][1]["responses"].values() if "links" in r]
+        assert len(created) == 1, creator
+        for link in created[0]["links"].values():
+            target_path, _target = operations[link["operationId"]]
+            (parameter, expression), = link["parameters"].items()
+            assert "{" + parameter + "}" in target_path, (creator, link)
+            field = expression.removeprefix("$response.body#/")
+            schema = next(iter(created[0]["content"].values()))["schema"]
+            answer = schema.get("$ref", schema.get("oneOf", [{}])[0].get("$ref", "")).rsplit("/", 1)[-1]
+            assert field in document["components"]["schemas"][answer]["properties"], (creator, field)
+    headers = auth_headers(coordinator, ["admin", "campaigns:read"])
+    created = client.post("/api/v1/campaigns", headers=headers, json={
+        "slug": "linked", "title": "Linked", "kind": "petition", "starts_on": "2026-01-01", "ends_on": "2026-12-31",
+        "source_locale": "en", "locales": ["en"]})
+    assert created.status_code == 201, created.get_json()
+    followed = client.get(operations["get_campaign"][0].replace("{slug}", created.get_json()["slug"]),
+                          headers=headers)
+    assert followed.status_code == 200 and followed.get_json()["slug"] == "linked"
