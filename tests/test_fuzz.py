@@ -19,6 +19,7 @@ from schemathesis.checks import CHECKS, load_all_checks, positive_data_acceptanc
 from schemathesis.generation.stateful import run_state_machine_as_test
 
 from coalition.auth.scopes import SCOPES
+from coalition.extensions import db
 from tests import factories
 
 load_all_checks()
@@ -66,6 +67,16 @@ STATEFUL = settings(max_examples=25, stateful_step_count=10, deadline=None,
 
 def run_sequences(api_schema, token: dict) -> None:
     class WithToken(api_schema.as_state_machine()):
+        # Each scenario starts from the same data: Hypothesis replays scenarios and needs the
+        # server to answer them as it did the first time.
+        def setup(self):
+            db.session.remove()
+            self.scenario = db.session.get_bind().begin_nested()
+
+        def teardown(self):
+            db.session.remove()
+            self.scenario.rollback()
+
         def get_call_kwargs(self, case):
             return {"headers": token}
 
