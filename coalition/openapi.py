@@ -62,8 +62,25 @@ def register_problem_schemas(spec) -> None:
     })
 
 
+def exclusive_bounds(field, ret: dict) -> dict:
+    """apispec writes every Range bound as inclusive; say the exclusive ones as the server applies them."""
+    bounds = {}
+    for validator in field.validators:
+        if not isinstance(validator, ma.validate.Range):
+            continue
+        if validator.min is not None and not validator.min_inclusive:
+            ret.pop("minimum", None)
+            bounds["exclusiveMinimum"] = validator.min
+        if validator.max is not None and not validator.max_inclusive:
+            ret.pop("maximum", None)
+            bounds["exclusiveMaximum"] = validator.max
+    return bounds
+
+
 def field_constraints(self, field, ret=None, **kwargs) -> dict:
     """What the server's own fields enforce, said in the document (an apispec attribute function)."""
+    if isinstance(field, ma.fields.Number) and ret is not None:
+        return exclusive_bounds(field, ret)
     if isinstance(field, CountryCode):
         reference = {"$ref": "#/components/schemas/CountryCode"}
         return {"anyOf": [reference, {"type": "null"}]} if field.allow_none else reference

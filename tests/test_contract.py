@@ -180,3 +180,12 @@ def test_creations_link_to_the_operations_that_take_what_they_made(app, client, 
     followed = client.get(operations["get_campaign"][0].replace("{slug}", created.get_json()["slug"]),
                           headers=headers)
     assert followed.status_code == 200 and followed.get_json()["slug"] == "linked"
+
+
+def test_exclusive_bounds_are_documented_as_the_server_applies_them(app, client, coordinator, auth_headers):
+    rate = openapi_document()["components"]["schemas"]["CampaignCreate"]["properties"]["expected_validity_rate"]
+    assert rate["exclusiveMinimum"] == 0 and "minimum" not in rate and rate["maximum"] == 1
+    refused = client.post("/api/v1/campaigns", headers=auth_headers(coordinator, "admin"), json={
+        "slug": "never-valid", "title": "Never valid", "kind": "petition", "starts_on": "2026-01-01",
+        "ends_on": "2026-12-31", "source_locale": "en", "locales": ["en"], "expected_validity_rate": 0})
+    assert refused.status_code == 422 and "expected_validity_rate" in refused.get_json()["errors"]
