@@ -81,6 +81,8 @@ def field_constraints(self, field, ret=None, **kwargs) -> dict:
     """What the server's own fields enforce, said in the document (an apispec attribute function)."""
     if isinstance(field, ma.fields.Number) and ret is not None:
         return exclusive_bounds(field, ret)
+    if isinstance(field, ma.fields.Dict) and isinstance(field.key_field, CountryCode):
+        return {"propertyNames": {"$ref": "#/components/schemas/CountryCode"}}
     if isinstance(field, CountryCode):
         reference = {"$ref": "#/components/schemas/CountryCode"}
         return {"anyOf": [reference, {"type": "null"}]} if field.allow_none else reference

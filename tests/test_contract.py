@@ -189,3 +189,21 @@ def test_exclusive_bounds_are_documented_as_the_server_applies_them(app, client,
         "slug": "never-valid", "title": "Never valid", "kind": "petition", "starts_on": "2026-01-01",
         "ends_on": "2026-12-31", "source_locale": "en", "locales": ["en"], "expected_validity_rate": 0})
     assert refused.status_code == 422 and "expected_validity_rate" in refused.get_json()["errors"]
+
+
+def test_the_document_says_the_keys_and_headers_the_server_takes(app, client, auth_headers):
+    from tests import factories
+
+    document = openapi_document()
+    targets = document["components"]["schemas"]["CampaignChange"]["properties"]["country_targets"]
+    assert targets["propertyNames"] == {"$ref": "#/components/schemas/CountryCode"}
+    operations = {operation["operationId"]: operation for _p, _m, operation in _operations(document)}
+    key = next(p for p in operations["post_signatures"]["parameters"] if p["name"] == "Idempotency-Key")
+    assert key["schema"]["minLength"] == 1
+    campaign = factories.make_campaign()
+    refused = client.post(f"/api/v1/campaigns/{campaign.slug}/signatures",
+                          headers={**auth_headers(factories.make_organization(), "signatures:write"),
+                                   "Idempotency-Key": ""},
+                          json={"country": "DE", "channel": "paper", "mode": "total", "count": 1,
+                                "as_of": "2026-03-01T12:00:00Z"})
+    assert refused.status_code == 422 and "Idempotency-Key" in refused.get_json()["errors"]
