@@ -10,6 +10,7 @@ import yaml
 from apispec import BasePlugin
 from flask import Blueprint, current_app, jsonify
 
+from coalition.openapi_links import add_links
 from coalition.validation import LOCALE_TAG_PATTERN, CountryCode, LocaleTag, country_codes
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "api_spec" / "openapi.yaml"
@@ -61,8 +62,27 @@ def register_problem_schemas(spec) -> None:
     })
 
 
+def exclusive_bounds(field, ret: dict) -> dict:
+    """apispec writes every Range bound as inclusive; say the exclusive ones as the server applies them."""
+    bounds = {}
+    for validator in field.validators:
+        if not isinstance(validator, ma.validate.Range):
+            continue
+        if validator.min is not None and not validator.min_inclusive:
+            ret.pop("minimum", None)
+            bounds["exclusiveMinimum"] = validator.min
+        if validator.max is not None and not validator.max_inclusive:
+            ret.pop("maximum", None)
+            bounds["exclusiveMaximum"] = validator.max
+    return bounds
+
+
 def field_constraints(self, field, ret=None, **kwargs) -> dict:
     """What the server's own fields enforce, said in the document (an apispec attribute function)."""
+    if isinstance(field, ma.fields.Number) and ret is not None:
+        return exclusive_bounds(field, ret)
+    if isinstance(field, ma.fields.Dict) and isinstance(field.key_field, CountryCode):
+        return {"propertyNames": {"$ref": "#/components/schemas/CountryCode"}}
     if isinstance(field, CountryCode):
         reference = {"$ref": "#/components/schemas/CountryCode"}
         return {"anyOf": [reference, {"type": "null"}]} if field.allow_none else reference
@@ -135,7 +155,7 @@ def require_answered_fields(document: dict) -> dict:
 
 
 def openapi_document() -> dict:
-    return require_answered_fields(copy.deepcopy(current_app.extensions["coalition.api"].spec.to_dict()))
+    return add_links(require_answered_fields(copy.deepcopy(current_app.extensions["coalition.api"].spec.to_dict())))
 
 
 def openapi_yaml() -> str:

@@ -153,3 +153,57 @@ def test_the_document_says_which_countries_and_language_tags_the_server_takes(ap
     refused = client.post("/api/v1/organizations", headers=headers,
                           json={"slug": "no-country", "name": "Nowhere", "country": "XX"})
     assert refused.status_code == 422 and "country" in refused.get_json()["errors"]
+
+
+def test_creations_link_to_the_operations_that_take_what_they_made(app, client, coordinator, auth_headers):
+    document = openapi_document()
+    operations = {operation["operationId"]: (path, operation) for path, _m, operation in _operations(document)}
+    links = operations["create_campaign"][1]["responses"]["201"]["links"]
+    assert links["get_campaign"] == {"operationId": "get_campaign", "parameters": {"slug": "$response.body#/slug"}}
+    for creator in ("create_organization", "create_client", "create_material", "upload_file", "log_actions",
+                    "create_export", "create_webhook"):
+        created = [r for r in operations[creator][1]["responses"].values() if "links" in r]
+        assert len(created) == 1, creator
+        for link in created[0]["links"].values():
+            target_path, _target = operations[link["operationId"]]
+            (parameter, expression), = link["parameters"].items()
+            assert "{" + parameter + "}" in target_path, (creator, link)
+            field = expression.removeprefix("$response.body#/")
+            schema = next(iter(created[0]["content"].values()))["schema"]
+            answer = schema.get("$ref", schema.get("oneOf", [{}])[0].get("$ref", "")).rsplit("/", 1)[-1]
+            assert field in document["components"]["schemas"][answer]["properties"], (creator, field)
+    headers = auth_headers(coordinator, ["admin", "campaigns:read"])
+    created = client.post("/api/v1/campaigns", headers=headers, json={
+        "slug": "linked", "title": "Linked", "kind": "petition", "starts_on": "2026-01-01", "ends_on": "2026-12-31",
+        "source_locale": "en", "locales": ["en"]})
+    assert created.status_code == 201, created.get_json()
+    followed = client.get(operations["get_campaign"][0].replace("{slug}", created.get_json()["slug"]),
+                          headers=headers)
+    assert followed.status_code == 200 and followed.get_json()["slug"] == "linked"
+
+
+def test_exclusive_bounds_are_documented_as_the_server_applies_them(app, client, coordinator, auth_headers):
+    rate = openapi_document()["components"]["schemas"]["CampaignCreate"]["properties"]["expected_validity_rate"]
+    assert rate["exclusiveMinimum"] == 0 and "minimum" not in rate and rate["maximum"] == 1
+    refused = client.post("/api/v1/campaigns", headers=auth_headers(coordinator, "admin"), json={
+        "slug": "never-valid", "title": "Never valid", "kind": "petition", "starts_on": "2026-01-01",
+        "ends_on": "2026-12-31", "source_locale": "en", "locales": ["en"], "expected_validity_rate": 0})
+    assert refused.status_code == 422 and "expected_validity_rate" in refused.get_json()["errors"]
+
+
+def test_the_document_says_the_keys_and_headers_the_server_takes(app, client, auth_headers):
+    from tests import factories
+
+    document = openapi_document()
+    targets = document["components"]["schemas"]["CampaignChange"]["properties"]["country_targets"]
+    assert targets["propertyNames"] == {"$ref": "#/components/schemas/CountryCode"}
+    operations = {operation["operationId"]: operation for _p, _m, operation in _operations(document)}
+    key = next(p for p in operations["post_signatures"]["parameters"] if p["name"] == "Idempotency-Key")
+    assert key["schema"]["minLength"] == 1
+    campaign = factories.make_campaign()
+    refused = client.post(f"/api/v1/campaigns/{campaign.slug}/signatures",
+                          headers={**auth_headers(factories.make_organization(), "signatures:write"),
+                                   "Idempotency-Key": ""},
+                          json={"country": "DE", "channel": "paper", "mode": "total", "count": 1,
+                                "as_of": "2026-03-01T12:00:00Z"})
+    assert refused.status_code == 422 and "Idempotency-Key" in refused.get_json()["errors"]

@@ -44,7 +44,8 @@ REPORT_BODY = {
     "content": {"application/json": {"schema": {"oneOf": [SignatureReportInputSchema, SignatureBatchInputSchema]}}},
 }
 REPORT_HEADERS = [{
-    "in": "header", "name": idempotency.HEADER, "required": False, "schema": {"type": "string", "maxLength": 255},
+    "in": "header", "name": idempotency.HEADER, "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
     "description": "A retry with the same key and body gets the first answer and changes nothing (kept 24 hours).",
 }]
 

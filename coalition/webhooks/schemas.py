@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from coalition.i18n import _l
+from coalition.i18n import _
 from coalition.validation import Slug, UTCDateTime
 from coalition.webhooks.events import EVENT_TYPES
 from coalition.webhooks.models import DELIVERY_STATUSES, STATUSES
@@ -14,7 +14,7 @@ EVENT_CHOICES = ("*", *EVENT_TYPES)
 
 def _single_wildcard(events: list[str]) -> None:
     if "*" in events and len(events) > 1:
-        raise ma.ValidationError(_l("\"*\" stands for every event type: give it alone."))
+        raise ma.ValidationError(_("\"*\" stands for every event type: give it alone."))
 
 
 class _WebhookFields(ma.Schema):

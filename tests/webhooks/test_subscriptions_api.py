@@ -74,6 +74,13 @@ def test_unknown_event_types_are_refused(client, manager, local_receivers):
     assert "1" in answer.get_json()["errors"]["events"]
 
 
+def test_the_wildcard_beside_other_event_types_is_refused_with_one_whole_message(client, manager, local_receivers):
+    answer = client.post("/api/v1/webhooks", headers=manager, json={
+        "url": "http://127.0.0.1:9/hook", "events": ["*", "signatures.reported"]})
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"]["events"] == ['"*" stands for every event type: give it alone.']
+
+
 def test_an_unknown_campaign_is_refused(client, manager, local_receivers):
     answer = client.post("/api/v1/webhooks", headers=manager, json={
         "url": "http://127.0.0.1:9/hook", "events": ["*"], "campaign": "no-such-campaign"})

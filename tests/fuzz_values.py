@@ -1,0 +1,103 @@
+"""Real values for what a schema-valid request must also get right, for positive_data_acceptance.
+
+The document states every format, enum, pattern and bound; these rules it cannot state, because
+they depend on stored data or on more than one field, or are the personal-data guard's: a
+`campaign` names an existing campaign; `until` follows `since`; language tags are ones Babel
+knows (the pattern admits any well-formed tag); days lie from 2000 to 2099, in their order;
+export labels are in a language with a catalog; an imported file parses; material ids, page
+cursors and organizations exist; a report falls within the campaign; no more signatures are
+valid than submitted; a path's country and locale fit the campaign; a new campaign is not yet
+closed and an ECI has its registration date; a webhook URL reaches a public address; coordinator-
+and hub-only scopes go to coordinators and hubs; `"*"` stands alone among event types; free text
+holds no phone or ID number. Only positive cases are changed: negative ones stay as generated.
+"""
+
+from __future__ import annotations
+
+FUZZ_CAMPAIGN = "fuzz-campaign"
+PUBLIC_WEBHOOK_URL = "https://93.184.215.14/hook"  # a public address literal: nothing to resolve
+ORGANIZATION_WEBSITE = "https://example.org/"
+GUARDED_TEXT = {"note": "Counted at the town hall", "notes": "Stall at the market square",
+                "reason": "Recount of the paper forms", "locality": "Market square"}
+ROLE_BOUND_SCOPES = {"admin", "metrics:read", "federation:push"}
+# Days the server takes (2000-2099), each after the one it must follow.
+DAYS = {"eci_registered_on": "2025-11-01", "starts_on": "2026-01-01", "ends_on": "2026-12-31",
+        "action_date": "2026-03-01", "end_date": "2026-03-02", "submitted_on": "2026-04-01",
+        "verified_on": "2026-04-15"}
+# Smallest files the importers take; a generated body may be empty or hold NUL.
+IMPORTS = {"import_po": b'msgid ""\nmsgstr ""\n',
+           "import_xliff": b'<?xml version="1.0"?><xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">'
+                           b'<file source-language="en" target-language="de" datatype="plaintext" original="x">'
+                           b"<body/></file></xliff>"}
+
+
+def _repair(values: dict, operation_id: str) -> None:
+    values.pop("after", None)  # a page cursor is one the server issued; none is the first page
+    if operation_id in ("create_campaign", "update_campaign") and values.get(
+            "kind", "eci" if operation_id == "create_campaign" else None) == "eci":
+        # an ECI's thresholds follow from its registration date, which it needs
+        values["eci_registered_on"] = DAYS["eci_registered_on"]
+        values.pop("country_targets", None)
+    if operation_id == "create_campaign" and values.get("status") == "closed":
+        values["status"] = "draft"  # a campaign is closed once it ran
+    if isinstance(values.get("materials"), list):
+        values["materials"] = []  # material ids name existing materials
+    values.pop("organization", None)  # a report for another organization names an existing one
+    if isinstance(values.get("valid"), int) and isinstance(values.get("submitted"), int):
+        values["valid"] = min(values["valid"], values["submitted"])
+    if isinstance(values.get("as_of"), str):
+        values["as_of"] = "2026-03-01T12:00:00Z"  # within the fuzz campaign
+    if bool(values.get("origin_system")) != bool(values.get("external_id")):
+        values.update(origin_system="fuzz", external_id=str(values.get("external_id") or "1"))
+    if isinstance(values.get("campaign"), str):
+        values["campaign"] = FUZZ_CAMPAIGN
+    for field in ("locale", "source_locale"):
+        if isinstance(values.get(field), str):
+            values[field] = "de"
+    if isinstance(values.get("locales"), list):
+        values["locales"] = ["de", "fr", "it"][:len(values["locales"])]
+    if isinstance(values.get("website"), str):
+        values["website"] = ORGANIZATION_WEBSITE
+    if operation_id.endswith("_webhook") and isinstance(values.get("url"), str):
+        values["url"] = PUBLIC_WEBHOOK_URL
+    if isinstance(values.get("events"), list) and "*" in values["events"]:
+        values["events"] = ["*"]
+    if isinstance(values.get("scopes"), list):
+        values["scopes"] = [scope for scope in values["scopes"] if scope not in ROLE_BOUND_SCOPES] \
+            or ["campaigns:read"]
+    for field, day in (("since", "2026-01-01"), ("until", "2026-06-30")):
+        if isinstance(values.get(field), str):
+            values[field] = day + "T00:00:00Z" if "t" in values[field].lower() else day
+    for field, day in DAYS.items():
+        if isinstance(values.get(field), str):
+            values[field] = day
+    if isinstance(values.get("labels"), str):
+        values["labels"] = "de"
+    for field, text in GUARDED_TEXT.items():
+        if isinstance(values.get(field), str):
+            values[field] = text
+    if isinstance(values.get("tags"), list):
+        values["tags"] = ["street-stall", "leaflets", "debate"][:len(values["tags"])]
+
+
+def map_case(context, case):
+    """A schemathesis hook: register it on a schema with `schema.hook(map_case)`."""
+    if case.meta is None or not case.meta.generation.mode.is_positive:
+        return case
+    operation_id = case.operation.definition.raw.get("operationId", "")
+    if operation_id in IMPORTS:
+        case.body = IMPORTS[operation_id]
+    if isinstance(case.path_parameters, dict):
+        for parameter, value in (("country", "DE"), ("locale", "de")):  # a translation locale of it
+            if parameter in case.path_parameters:
+                case.path_parameters[parameter] = value
+    for values in (case.query, case.body):
+        if isinstance(values, dict):
+            _repair(values, operation_id)
+            for report in values.get("reports") or []:
+                if isinstance(report, dict):
+                    _repair(report, operation_id)
+            for action in values.get("actions") or []:
+                if isinstance(action, dict):
+                    _repair(action, operation_id)
+    return case
