@@ -18,8 +18,9 @@ from sqlalchemy import String, case, cast, func, literal, or_
 from sqlalchemy.sql import Select
 
 from coalition.extensions import db
+from coalition.metrics.cells import FORMULA_STARTS, CsvDialect
 from coalition.metrics.datasets import Column
-from coalition.metrics.formats import COPY_QUOTE, FORMULA_STARTS, CsvDialect
+from coalition.metrics.formats import COPY_QUOTE
 
 # Besides its delimiter, what makes the csv module quote a cell: its quote and line breaks.
 _QUOTED_FOR = ('"', "\n", "\r")
@@ -39,7 +40,7 @@ def _datetime(value, dialect: CsvDialect):
 
 
 def _text(value, dialect: CsvDialect):
-    """As `formats.csv_cell`, then as the csv module: a formula gets an apostrophe, then quotes if
+    """As `cells.csv_cell`, then as the csv module: a formula gets an apostrophe, then quotes if
     needed (the apostrophe is no reason to quote, so the stored text tells)."""
     apostrophe = case((func.ascii(value).in_([ord(start) for start in FORMULA_STARTS]), "'"), else_="")
     quoted_for = (dialect.delimiter, *_QUOTED_FOR)

@@ -25,6 +25,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from coalition.db import utcnow
+from coalition.metrics.cells import (
+    PLAIN_CSV,
+    TABLE_SCHEMA_CSV,
+    CsvDialect,
+    joined,
+    text_converter,
+    xml_text,
+)
 from coalition.metrics.datasets import Column
 from coalition.validation import rfc3339
 
@@ -33,37 +41,9 @@ BATCH_ROWS = 1000
 # An XLSX sheet holds 1,048,576 rows; longer exports continue on further sheets.
 XLSX_SHEET_ROWS = 1_048_575
 
-# A cell beginning with one of these is a formula to some spreadsheet (OWASP, CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The quote of the lines PostgreSQL's COPY writes for CSV exports: a control character, rare in text.
 COPY_QUOTE = b"\x01"
 _COPY_QUOTE_PAIRS = re.compile(rb"\x01(\x01?)")
-# Characters XML 1.0 forbids; openpyxl refuses them. Word's Shift+Enter stores U+000B.
-XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# Vertical tab and form feed are line breaks to their authors; anything else shows as U+FFFD.
-XML_REPLACEMENTS = {"\x0b": "\n", "\x0c": "\n"}
-
-
-@dataclass(frozen=True)
-class CsvDialect:
-    """How CSV cells are written: separator, decimal mark, byte order mark, datetime form."""
-
-    delimiter: str = ","
-    decimal: str = "."
-    bom: bool = False
-    # Spreadsheets read "2026-03-01 12:00:00" as a date and time, not RFC 3339's "…T…Z"; the
-    # header says UTC. Machine-read files (the data package) keep RFC 3339.
-    spreadsheet_datetimes: bool = True
-
-
-PLAIN_CSV = CsvDialect()
-TABLE_SCHEMA_CSV = CsvDialect(spreadsheet_datetimes=False)
-
-
-def excel_dialect(decimal: str) -> CsvDialect:
-    """What Excel opens as columns in the locale: a BOM says UTF-8, and where the decimal mark is
-    a comma, Excel expects `;` between cells."""
-    return CsvDialect(delimiter=";" if decimal == "," else ",", decimal=decimal, bom=True)
 
 
 @dataclass(frozen=True)
@@ -83,49 +63,9 @@ class ExportContent:
     csv_lines: Callable[[CsvDialect], Iterable[bytes]] | None = None
 
 
-def csv_cell(value):
-    """Text a spreadsheet shows as it is: a leading apostrophe keeps a formula from running."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def xml_text(value: str) -> str:
-    """The text with every character XML forbids replaced, so that an XLSX export never fails on it."""
-    if XML_FORBIDDEN.search(value) is None:
-        return value
-    return XML_FORBIDDEN.sub(lambda match: XML_REPLACEMENTS.get(match.group(), "\ufffd"), value)
-
-
-def _joined(value) -> str:
-    return ";".join(value or [])
-
-
-def _spreadsheet_datetime(value: datetime) -> str:
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
-
-
-def _text_converter(column: Column, dialect: CsvDialect) -> Callable | None:
-    """How a value becomes text in CSV (None: written as it is; None values become empty)."""
-    if column.is_list:
-        return lambda value: csv_cell(_joined(value))
-    if column.type == "string":
-        return csv_cell
-    if column.type == "date":
-        return lambda value: None if value is None else value.isoformat()
-    if column.type == "datetime":
-        as_text = _spreadsheet_datetime if dialect.spreadsheet_datetimes else rfc3339
-        return lambda value: None if value is None else as_text(value)
-    if column.type == "boolean":
-        return lambda value: None if value is None else ("true" if value else "false")
-    if column.type == "number" and dialect.decimal != ".":
-        return lambda value: None if value is None else str(value).replace(".", dialect.decimal)
-    return None
-
-
 def _json_converter(column: Column) -> Callable | None:
     if column.type in ("date", "datetime"):
-        return _text_converter(column, TABLE_SCHEMA_CSV)
+        return text_converter(column, TABLE_SCHEMA_CSV)
     column_type = column.type
     if column_type == "number":
         return lambda value: float(value) if isinstance(value, Decimal) else value
@@ -162,7 +102,7 @@ def _csv_text_chunks(header: list[str], rows: Iterable[Sequence], columns,
     # The csv module's default dialect is RFC 4180: comma, CRLF, doubled quotes, minimal quoting.
     writer = csv.writer(buffer, delimiter=dialect.delimiter)
     writer.writerow(header)
-    converted = iter(_converted_rows(rows, [_text_converter(c, dialect) for c in columns]))
+    converted = iter(_converted_rows(rows, [text_converter(c, dialect) for c in columns]))
     while True:
         batch = list(itertools.islice(converted, BATCH_ROWS))
         if not batch:
@@ -244,7 +184,7 @@ def _xlsx_converter(column: Column) -> Callable | None:
     if column.type == "datetime":
         return _xlsx_datetime
     if column.is_list:
-        return lambda value: xml_text(_joined(value))
+        return lambda value: xml_text(joined(value))
     if column.type == "string":
         return _xlsx_text
     return None

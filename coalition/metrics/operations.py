@@ -20,16 +20,10 @@ from coalition.errors import Conflict, NotFound, ProblemError, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _, fallback_chain, select_locale, supported_locales
 from coalition.metrics import sources  # noqa: F401  (registers the domains' datasets)
+from coalition.metrics.cells import PLAIN_CSV, CsvDialect, excel_dialect
 from coalition.metrics.database_csv import copies_as_csv, csv_lines
 from coalition.metrics.datasets import Dataset, ExportScope, dataset_names, get_dataset
-from coalition.metrics.formats import (
-    FORMATS,
-    PLAIN_CSV,
-    CsvDialect,
-    ExportContent,
-    ExportFormat,
-    excel_dialect,
-)
+from coalition.metrics.formats import FORMATS, ExportContent, ExportFormat
 from coalition.metrics.models import ExportJob, ExportStatus
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,9 @@ import pytest
 from coalition.campaigns.models import SignatureReport
 from coalition.extensions import db
 from coalition.metrics import operations
+from coalition.metrics.cells import PLAIN_CSV, excel_dialect
 from coalition.metrics.datasets import REGISTRY, ExportScope
-from coalition.metrics.formats import PLAIN_CSV, excel_dialect, write_csv, write_data_package
+from coalition.metrics.formats import write_csv, write_data_package
 from tests import factories
 
 REASONS = ['=HYPERLINK("https://evil.example","open")', "+1", "-2", "@SUM(A1)", "\ttab", "\rreturn",
