@@ -166,3 +166,14 @@ def configure(app, monkeypatch):
     client = app.extensions.pop("coalition.outbound", None)
     if client is not None:
         client.close()
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A redis-server of the test's own, to stop, freeze and restart at will."""
+    from tests.redis_server import RedisServer
+
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()

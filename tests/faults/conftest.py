@@ -13,18 +13,9 @@ import pytest
 from coalition.db import Base
 from coalition.extensions import db
 from tests.conftest import make_test_app
-from tests.redis_server import RedisServer
 
 # The fault app's database connections carry this name, so a test can terminate only them.
 APPLICATION_NAME = "coalition-fault-test"
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

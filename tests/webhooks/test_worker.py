@@ -24,17 +24,8 @@ from coalition.webhooks.tasks import dispatch_events
 from tests import factories
 from tests.conftest import BACKENDS, make_test_app, obtain_token
 from tests.receivers import Answer, Receiver
-from tests.redis_server import RedisServer
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.redis]
-
-@pytest.fixture
-def own_redis(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
-
 
 @pytest.fixture
 def worker_app(app, committed_db, own_redis, tmp_path):
