@@ -21,6 +21,8 @@ NOT_BRACKETS = bytes(set(range(256)) - set(b"[{]}"))
 # Python refuses to convert longer integers (and no field takes numbers of even 20 digits).
 MAX_NUMBER_DIGITS = 1000
 LONG_NUMBER = re.compile(rb"[0-9]{%d}" % (MAX_NUMBER_DIGITS + 1))
+# An escaped NUL (after an even number of backslashes: `\\u0000` is the text "\u0000").
+ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 # An escaped UTF-16 surrogate without its partner (after an even number of backslashes): it
 # is no text, and PostgreSQL cannot store it.
 LONE_SURROGATE = re.compile(
@@ -126,7 +128,7 @@ def _check_json_body() -> None:
     data = request.get_data(cache=True)
     if len(data) > limit:
         raise ProblemError(_("A JSON body may not exceed %(limit)d bytes.", limit=limit), status=413)
-    if b"\\u0000" in data:
+    if b"\\u0000" in data and ESCAPED_NUL.search(data):
         _refuse_nul()
     if has_lone_surrogate(data):
         raise ProblemError(_("Text may not contain lone UTF-16 surrogates."), status=400)

@@ -164,6 +164,16 @@ def test_nul_characters_are_refused_in_json_and_query(echo_app):
         assert response.get_json()["detail"] == "Text may not contain NUL characters."
 
 
+def test_the_text_backslash_u0000_is_no_nul(echo_app):
+    test_client = echo_app.test_client()
+    written = test_client.post("/api/v1/echo-for-test", json={"name": "^[^\\u0000]*$"})
+    assert written.status_code == 200
+    assert written.get_json() == {"name": "^[^\\u0000]*$"}
+    after_backslashes = test_client.post("/api/v1/echo-for-test", data='{"name": "\\\\\\u0000"}',
+                                         content_type="application/json")
+    assert after_backslashes.status_code == 400
+
+
 @pytest.mark.postgres_only
 def test_a_pooled_connection_the_server_closed_while_idle_is_replaced(backend, monkeypatch):
     app = make_test_app(backend)
