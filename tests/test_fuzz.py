@@ -74,14 +74,20 @@ def member_token(auth_headers, db_session):
     return auth_headers(factories.make_organization(), MEMBER_SCOPES)
 
 
+# The same examples on every run (derandomize): the suite gates main, so a new example that
+# breaks a rule comes from a deliberate exploration run (derandomize off, more examples), as a
+# bug report with its regression test, never as a surprise in an unrelated change.
+FUZZ = settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+
+
 @schema.parametrize()
-@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@FUZZ
 def test_every_operation_holds_to_its_document_for_a_coordinator(case, coordinator_token):
     case.call_and_validate(headers=coordinator_token, checks=checks_for(case))
 
 
 @schema.parametrize()
-@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@FUZZ
 def test_every_operation_holds_to_its_document_for_a_member(case, member_token):
     case.call_and_validate(headers=member_token, checks=checks_for(case))
 
@@ -91,7 +97,7 @@ def test_every_operation_holds_to_its_document_for_a_member(case, member_token):
 # is left to the runs above: along a sequence, what earlier steps stored decides more refusals
 # of valid data (a verification's stored count bounds the next one) than tests/fuzz_values.py
 # can foresee.
-STATEFUL = settings(max_examples=25, stateful_step_count=10, deadline=None,
+STATEFUL = settings(max_examples=25, stateful_step_count=10, deadline=None, derandomize=True,
                     suppress_health_check=list(HealthCheck))
 
 
