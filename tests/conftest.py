@@ -177,3 +177,11 @@ def own_redis(tmp_path):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def everything(auth_headers):
+    """Headers of a coordinator client holding every scope."""
+    from coalition.auth.scopes import SCOPES
+
+    return auth_headers(factories.make_organization(role="coordinator"), list(SCOPES))

@@ -10,7 +10,6 @@ import time
 import pytest
 from openpyxl import load_workbook
 
-from coalition.auth.scopes import SCOPES
 from tests import factories
 from tests.conftest import table_counts
 
@@ -18,11 +17,6 @@ from tests.conftest import table_counts
 @pytest.fixture
 def campaign(db_session):
     return factories.make_campaign()
-
-
-@pytest.fixture
-def everything(auth_headers):
-    return auth_headers(factories.make_organization(role="coordinator"), list(SCOPES))
 
 
 def _report(as_of):

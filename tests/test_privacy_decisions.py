@@ -13,7 +13,6 @@ import io
 import pytest
 from sqlalchemy import select
 
-from coalition.auth.scopes import SCOPES
 from coalition.campaigns.models import IdempotencyRecord
 from coalition.extensions import db
 from tests import factories
@@ -25,11 +24,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 @pytest.fixture
 def campaign(db_session):
     return factories.make_campaign()
-
-
-@pytest.fixture
-def everything(auth_headers):
-    return auth_headers(factories.make_organization(role="coordinator"), list(SCOPES))
 
 
 def _report(**fields):
