@@ -11,7 +11,8 @@ __version__ = "0.1.0"
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
-    app = Flask(__name__, instance_path=str(config.instance_path))
+    # Static files belong to the pages (coalition/web/static), served by their blueprint.
+    app = Flask(__name__, instance_path=str(config.instance_path), static_folder=None)
     app.extensions["coalition.config"] = config
     app.config.update(config.to_flask())
     app.json.sort_keys = False
@@ -71,7 +72,7 @@ def _spec_kwargs() -> dict:
 
 
 def _register_blueprints(app: Flask, api) -> None:
-    from coalition import health
+    from coalition import health, web
     from coalition.auth import server as oauth_server
     from coalition.auth import views as oauth_views
     from coalition.openapi import blp as openapi_blp
@@ -80,6 +81,7 @@ def _register_blueprints(app: Flask, api) -> None:
     app.register_blueprint(health.blp)
     app.register_blueprint(oauth_views.blp)
     app.register_blueprint(openapi_blp)
+    web.init_app(app)
     for blueprint in _api_blueprints():
         api.register_blueprint(blueprint, url_prefix="/api/v1" + (blueprint.url_prefix or ""))
 

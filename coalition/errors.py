@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from flask import Flask, jsonify
+from flask import Flask, has_request_context, jsonify, make_response
 from werkzeug.exceptions import HTTPException
 
 from coalition.i18n import _, _l
@@ -113,6 +113,10 @@ def _merge_locations(messages: Mapping) -> dict:
 
 
 def problem_response(status: int, detail=None, errors=None, headers=None):
+    from coalition.web import wants_page
+
+    if has_request_context() and wants_page():
+        return _error_page(status, detail, errors, headers)
     body = {
         "type": "about:blank",
         "title": str(TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])),
@@ -127,6 +131,28 @@ def problem_response(status: int, detail=None, errors=None, headers=None):
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def _error_page(status: int, detail, errors, headers):
+    from coalition.web.pages import render_error_page
+
+    title = str(TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400]))
+    text = str(detail) if detail else str(DETAILS.get(status, ""))
+    if errors:
+        text = " ".join([text, *_flat_messages(translate_messages(errors))]).strip()
+    body, status = render_error_page(status, title, text)
+    response = make_response(body, status)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _flat_messages(messages) -> list[str]:
+    if isinstance(messages, Mapping):
+        return [text for value in messages.values() for text in _flat_messages(value)]
+    if isinstance(messages, (list, tuple)):
+        return [text for value in messages for text in _flat_messages(value)]
+    return [str(messages)]
 
 
 def handle_problem(error: ProblemError):
