@@ -96,8 +96,13 @@ def _problem(response) -> str:
     return f"HTTP {response.status_code}"
 
 
+def _token_key(upstream: Upstream, secret: str) -> tuple:
+    # A changed address or credential never reuses the old one's token.
+    return upstream.id, upstream.url, upstream.client_id, hashlib.sha256(secret.encode()).hexdigest()
+
+
 def _token(upstream: Upstream, secret: str) -> str:
-    key = (upstream.id, upstream.url, upstream.client_id, hashlib.sha256(secret.encode()).hexdigest())
+    key = _token_key(upstream, secret)
     cached = _tokens().get(key)
     if cached is not None and cached[1] > time.monotonic():
         return cached[0]
@@ -131,7 +136,8 @@ def _send(upstream: Upstream, body: bytes) -> bool:
         response = outbound_client().request("PUT", url, content=body, headers={
             "Content-Type": "application/json", "Accept": "application/json", "Authorization": f"Bearer {token}"})
         if response.status_code == 401 and attempt == 1:
-            _tokens().clear()
+            # Revoked or expired early upstream: one fresh token, then the answer stands.
+            _tokens().pop(_token_key(upstream, secret), None)
             continue
         break
     upstream.last_status_code = response.status_code

@@ -82,7 +82,7 @@ class HubOrganizationSchema(ma.Schema):
 
 
 class FederatedHubSchema(ma.Schema):
-    organization = ma.fields.Function(lambda hub: hub.organization.slug)
+    organization = ma.fields.String(metadata={"description": "the hub organization's slug"})
     instance = ma.fields.String()
     sequence = ma.fields.Integer()
     as_of = UTCDateTime()

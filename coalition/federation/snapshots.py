@@ -143,6 +143,8 @@ def federation_of(slug: str) -> dict:
         .where(SignatureTally.campaign_id == campaign.id,
                SignatureTally.organization_id.in_([hub.organization_id for hub in hubs]))
         .group_by(SignatureTally.organization_id)).all())
-    for hub in hubs:
-        hub.total = int(totals.get(hub.organization_id) or 0)
-    return {"campaign": campaign.slug, "instance": own_instance(), "hubs": hubs}
+    return {"campaign": campaign.slug, "instance": own_instance(), "hubs": [
+        {"organization": hub.organization.slug, "instance": hub.instance, "sequence": hub.sequence,
+         "as_of": hub.as_of, "received_date": hub.received_date, "origin": hub.origin,
+         "total": int(totals.get(hub.organization_id) or 0), "organizations": hub.organizations}
+        for hub in hubs]}

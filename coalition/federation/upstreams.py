@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coalition import crypto
 from coalition.campaigns.models import Campaign
@@ -54,7 +54,7 @@ def create_upstream(campaign: Campaign, *, url: str, campaign_slug: str, client_
                     client_secret: str) -> Upstream:
     """Register an upstream; its first push follows at the worker's next round."""
     _require_public_url()
-    count = len(list(db.session.scalars(select(Upstream.id).filter_by(campaign_id=campaign.id))))
+    count = db.session.scalar(select(func.count()).select_from(Upstream).filter_by(campaign_id=campaign.id))
     if count >= MAX_UPSTREAMS:
         raise ValidationFailed(_("A campaign may push to at most %(count)d upstreams.", count=MAX_UPSTREAMS))
     base = _checked_url(url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from coalition.audit.recording import audit_object
 from coalition.auth.guard import current_principal, require_scope
 from coalition.auth.visibility import sees_every_organization
 from coalition.campaigns.operations import get_campaign_or_404
@@ -33,6 +34,7 @@ blp = Blueprint("federation", __name__, url_prefix="/campaigns",
 def push_snapshot(data, slug):
     """Apply a hub's snapshot as its organization's totals (absolute figures, growing sequence)."""
     result = snapshots.apply_snapshot(slug, current_principal(), data)
+    audit_object("snapshot", slug)
     db.commit()
     return result
 
@@ -65,6 +67,7 @@ def create_upstream(data, slug):
     """Push this campaign's figures to a campaign of another instance (needs PUBLIC_URL)."""
     upstream = upstreams.create_upstream(get_campaign_or_404(slug), url=data["url"], campaign_slug=data["campaign"],
                                          client_id=data["client_id"], client_secret=data["client_secret"])
+    audit_object("upstream", upstream.id)
     db.commit()
     return upstream
 
@@ -84,6 +87,7 @@ def get_upstream(slug, upstream_id):
 def update_upstream(data, slug, upstream_id):
     """Change an upstream's address or credentials, or pause and resume its pushes."""
     upstream = upstreams.update_upstream(upstreams.get_upstream_or_404(get_campaign_or_404(slug), upstream_id), data)
+    audit_object("upstream", upstream.id)
     db.commit()
     return upstream
 
@@ -94,4 +98,5 @@ def update_upstream(data, slug, upstream_id):
 def delete_upstream(slug, upstream_id):
     """Stop pushing to an upstream and forget its credentials (its figures stay upstream)."""
     upstreams.delete_upstream(upstreams.get_upstream_or_404(get_campaign_or_404(slug), upstream_id))
+    audit_object("upstream", upstream_id)
     db.commit()

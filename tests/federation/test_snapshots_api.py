@@ -233,3 +233,21 @@ def test_a_received_snapshot_is_an_event(client, campaign, hub_headers):
     [event] = db.session.scalars(select(OutboxEvent).filter_by(kind="federation.snapshot_received"))
     assert event.payload == {"campaign": campaign.slug, "organization": "hub-at",
                              "instance": "https://at.coalition.test", "sequence": 3, "total": 1500}
+
+
+def test_the_hub_is_in_the_exports_like_any_organization(client, campaign, hub_headers, coordinator_headers):
+    client.put(URL.format(campaign.slug), json=snapshot(), headers=hub_headers)
+
+    answer = client.get(f"/api/v1/campaigns/{campaign.slug}/exports/organizations.csv", headers=coordinator_headers)
+
+    assert answer.status_code == 200
+    [row] = [line.split(",") for line in answer.data.decode().splitlines() if line.startswith("hub-at,")]
+    assert row[-3:] == ["1200", "300", "1500"]
+
+
+def test_a_snapshot_is_in_the_audit_log(client, campaign, hub_headers, coordinator_headers):
+    client.put(URL.format(campaign.slug), json=snapshot(), headers=hub_headers)
+
+    entries = client.get("/api/v1/audit", headers=coordinator_headers).get_json()["items"]
+    assert [(e["organization"], e["object_type"], e["object_id"]) for e in entries if e["method"] == "PUT"] == [
+        ("hub-at", "snapshot", campaign.slug)]
