@@ -192,7 +192,7 @@ def push_upstream(upstream_id: str, force: bool = False) -> str:
                 "as_of": rfc3339(snapshot["as_of"] or now), "figures": snapshot["figures"],
                 "organizations": snapshot["organizations"], "origin": snapshot["origin"]}
         upstream.last_applied = _send(upstream, json.dumps(body).encode())
-    except (PushFailed, OutboundError) as error:
+    except (PushFailed, OutboundError, crypto.MissingKeys) as error:
         _failed(upstream, str(error), getattr(error, "status_code", None), now)
         db.session.commit()
         return "failed"
