@@ -40,8 +40,9 @@ def own_instance() -> str | None:
 
 
 def chain_of(instance: str, origin: list[str]) -> list[str]:
-    """Every instance behind a snapshot, the pushing one included, each once, in order."""
-    return list(dict.fromkeys([*(instance_key(url) for url in origin), instance_key(instance)]))
+    """Every instance behind a snapshot, each once, in order, ending with the pushing one."""
+    pusher = instance_key(instance)
+    return [*dict.fromkeys(key for key in map(instance_key, origin) if key != pusher), pusher]
 
 
 def _check_as_of(campaign: Campaign, as_of: datetime) -> None:

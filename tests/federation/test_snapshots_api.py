@@ -251,3 +251,12 @@ def test_a_snapshot_is_in_the_audit_log(client, campaign, hub_headers, coordinat
     entries = client.get("/api/v1/audit", headers=coordinator_headers).get_json()["items"]
     assert [(e["organization"], e["object_type"], e["object_id"]) for e in entries if e["method"] == "PUT"] == [
         ("hub-at", "snapshot", campaign.slug)]
+
+
+def test_the_chain_behind_a_hub_is_kept_once_each_whatever_the_order_given(
+        client, campaign, hub_headers, coordinator_headers):
+    client.put(URL.format(campaign.slug), headers=hub_headers, json=snapshot(origin=[
+        "https://AT.coalition.test/", "https://tirol.coalition.test", "https://tirol.coalition.test/"]))
+
+    [hub] = client.get(f"/api/v1/campaigns/{campaign.slug}/federation", headers=coordinator_headers).get_json()["hubs"]
+    assert (hub["instance"], hub["origin"]) == ("https://at.coalition.test", ["https://tirol.coalition.test"])
