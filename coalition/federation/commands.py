@@ -43,16 +43,17 @@ def add_upstream(campaign: str, url: str, upstream_campaign: str, client_id: str
 
 @federation_group.command("push")
 @click.argument("campaign", required=False)
+@click.option("--force", is_flag=True, help="push every snapshot now, changed or not")
 @with_appcontext
-def push(campaign: str | None):
-    """Push now to every upstream (of CAMPAIGN), changed or not; print each outcome."""
+def push(campaign: str | None, force: bool):
+    """Push the changed snapshots to every upstream (of CAMPAIGN) now; print each outcome."""
     from coalition.campaigns.operations import get_campaign_or_404
     from coalition.cli import _run
     from coalition.extensions import db
     from coalition.federation.models import Upstream
     from coalition.federation.tasks import push_campaign
 
-    outcomes = _run(lambda: push_campaign(get_campaign_or_404(campaign).id if campaign else None))
+    outcomes = _run(lambda: push_campaign(get_campaign_or_404(campaign).id if campaign else None, force))
     for upstream_id, outcome in outcomes.items():
         upstream = db.session.get(Upstream, upstream_id)
         click.echo(json.dumps({"upstream": upstream_id, "url": upstream.url, "outcome": outcome,

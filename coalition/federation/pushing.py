@@ -165,7 +165,7 @@ def _claim(upstream_id: str, now: datetime, force: bool) -> bool:
 def push_upstream(upstream_id: str, force: bool = False) -> str:
     """Push the campaign's snapshot if it changed (or a day has passed); the outcome in one word.
 
-    `force` pushes now, changed or not (the command line's `federation push`).
+    `force` pushes now, changed or not, whatever the backoff (`coalition federation push --force`).
     """
     upstream = db.session.get(Upstream, upstream_id)
     now = utcnow()

@@ -57,10 +57,11 @@ def sweep_upstreams() -> dict[str, int]:
     return outcomes
 
 
-def push_campaign(campaign_id: str | None = None) -> dict[str, str]:
-    """Push now, changed or not: every upstream (of one campaign); upstream id → outcome."""
+def push_campaign(campaign_id: str | None = None, force: bool = False) -> dict[str, str]:
+    """What the sweep does, here and now, for every upstream (of one campaign): the changed
+    snapshots go up; `force` sends every one, changed or not. Upstream id → outcome."""
     statement = select(Upstream.id).where(Upstream.status != "paused").order_by(Upstream.id)
     if campaign_id is not None:
         statement = statement.where(Upstream.campaign_id == campaign_id)
     ids = list(db.session.scalars(statement))
-    return {upstream_id: push_upstream(upstream_id, force=True) for upstream_id in ids}
+    return {upstream_id: push_upstream(upstream_id, force=force) for upstream_id in ids}

@@ -48,9 +48,13 @@ def test_add_upstream_and_push_report_each_outcome(app, db_session, federating):
         "federation", "add-upstream", campaign.slug, "--url", "http://127.0.0.1:9/", "--upstream-campaign", "ryf",
         "--client-id", "hub"], env={"UPSTREAM_CLIENT_SECRET": "from-the-environment"})
     pushed = runner.invoke(args=["federation", "push", campaign.slug])
+    backing_off = runner.invoke(args=["federation", "push"])
+    forced = runner.invoke(args=["federation", "push", "--force"])
 
     assert added.exit_code == 0, added.output
     assert "http://127.0.0.1:9" in added.output
     [outcome] = [json.loads(line) for line in pushed.output.splitlines()]
     assert (outcome["url"], outcome["outcome"], outcome["status"]) == ("http://127.0.0.1:9", "failed", "failing")
     assert "could not connect" in outcome["error"]
+    assert json.loads(backing_off.output)["outcome"] == "waiting"
+    assert json.loads(forced.output)["outcome"] == "failed"
