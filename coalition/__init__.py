@@ -92,6 +92,7 @@ def _api_blueprints() -> list:
     from coalition.auth import client_views
     from coalition.campaigns import signature_views
     from coalition.campaigns import views as campaign_views
+    from coalition.federation import views as federation_views
     from coalition.materials import blueprints as materials_blueprints
     from coalition.metrics import views as metrics_views
     from coalition.organizations import views as organization_views
@@ -101,5 +102,5 @@ def _api_blueprints() -> list:
     return [
         organization_views.blp, client_views.blp, client_views.scopes_blp, audit_views.blp,
         campaign_views.blp, signature_views.blp, outreach_views.blp, *materials_blueprints(),
-        metrics_views.blp, webhook_views.blp,
+        metrics_views.blp, webhook_views.blp, federation_views.blp,
     ]

@@ -64,15 +64,19 @@ def orgs_group():
 @click.option("--name", required=True)
 @click.option("--country", default=None, help="ISO 3166-1 alpha-2 code")
 @click.option("--coordinator", is_flag=True, help="a lead organization of the coalition")
+@click.option("--kind", default="organization", help="organization, or hub: another Coalition instance")
 @with_appcontext
-def orgs_create(slug: str, name: str, country: str | None, coordinator: bool):
+def orgs_create(slug: str, name: str, country: str | None, coordinator: bool, kind: str):
     """Create an organization."""
     from coalition.organizations.operations import create_organization
     from coalition.organizations.schemas import OrganizationCreateSchema
 
     organization = _run(lambda: create_organization(**_loaded(OrganizationCreateSchema(), {
-        "slug": slug, "name": name, "country": country, "role": "coordinator" if coordinator else "member"})))
-    if organization.role == "coordinator":
+        "slug": slug, "name": name, "country": country, "role": "coordinator" if coordinator else "member",
+        "kind": kind})))
+    if organization.is_hub:
+        click.echo(_("Created the hub organization %(slug)s.", slug=organization.slug))
+    elif organization.role == "coordinator":
         click.echo(_("Created the coordinator organization %(slug)s.", slug=organization.slug))
     else:
         click.echo(_("Created the member organization %(slug)s.", slug=organization.slug))
@@ -190,8 +194,10 @@ def _run(operation):
 
 
 def register_commands(app: Flask) -> None:
+    from coalition.federation.commands import federation_group
+
     for command in (db_group, orgs_group, clients_group, keys_group, demo_command, worker_command,
-                    openapi_command):
+                    openapi_command, federation_group):
         app.cli.add_command(command)
 
 

@@ -68,6 +68,8 @@ class Config:
     jobs_inline: bool = False
     # The instance's own external base URL: the OAuth issuer and endpoints in its metadata.
     public_url: str = "http://127.0.0.1:5000"
+    # Whether PUBLIC_URL was set: federation names the instance by it, a guessed default would not do.
+    public_url_configured: bool = False
     # How many proxies in front set X-Forwarded-For/-Proto/-Host/-Prefix; 0 trusts none of them.
     trusted_proxies: int = 0
     outbound_timeout: float = 15.0
@@ -113,6 +115,7 @@ class Config:
             export_job_timeout=int(env.get("EXPORT_JOB_TIMEOUT", cls.export_job_timeout)),
             jobs_inline=_bool(env.get("JOBS_INLINE", "false")),
             public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{env.get('PORT') or 5000}").rstrip("/"),
+            public_url_configured=bool(env.get("PUBLIC_URL")),
             trusted_proxies=int(env.get("TRUSTED_PROXIES", cls.trusted_proxies)),
             outbound_timeout=float(env.get("OUTBOUND_TIMEOUT", cls.outbound_timeout)),
             outbound_allow_private=_bool(env.get("OUTBOUND_ALLOW_PRIVATE", "false")),
@@ -128,6 +131,9 @@ class Config:
         values.update(overrides)
         if "database_url" in overrides:
             values["database_url"] = normalise_database_url(values["database_url"])
+        if "public_url" in overrides:
+            values["public_url"] = values["public_url"].rstrip("/")
+            values["public_url_configured"] = overrides.get("public_url_configured", True)
         return cls(**values)
 
     @classmethod

@@ -9,6 +9,7 @@ from flask import current_app
 from coalition.campaigns.idempotency import remove_expired_keys
 from coalition.db import utcnow
 from coalition.extensions import db
+from coalition.federation.tasks import schedule_sweep as schedule_federation_sweep
 from coalition.metrics.operations import remove_expired_exports
 from coalition.webhooks.dispatch import purge_old
 
@@ -31,7 +32,7 @@ def schedule_housekeeping(queue, now: datetime | None = None) -> str:
 
 def run_housekeeping() -> dict[str, int]:
     """Remove expired export files and Idempotency-Keys, purge old webhook deliveries and
-    dispatched events, schedule the next run."""
+    dispatched events, schedule the next run and the federation sweep."""
     from coalition.jobs import queue
 
     removed = {"export_files": remove_expired_exports(), "idempotency_keys": remove_expired_keys(),
@@ -40,4 +41,7 @@ def run_housekeeping() -> dict[str, int]:
     target = queue()
     if target is not None:
         schedule_housekeeping(target)
+        # The federation sweep reschedules itself every minute; should Redis have lost that chain,
+        # this plants it again, so upstreams still get their nightly snapshot.
+        schedule_federation_sweep(target)
     return removed

@@ -148,8 +148,11 @@ def run_worker(app: Flask, burst: bool = False) -> None:
         from coalition.housekeeping import schedule_housekeeping
 
         schedule_housekeeping(queue())
+        from coalition.federation.tasks import sweep_upstreams
         from coalition.webhooks.tasks import dispatch_events
 
         # Events committed while Redis or the worker was down wait in the outbox: drain it now.
         queue().enqueue(dispatch_events)
+        # Figures changed while the worker was down go upstream now; the sweep then runs every minute.
+        queue().enqueue(sweep_upstreams)
         worker.work(burst=burst, with_scheduler=True)

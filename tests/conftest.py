@@ -181,7 +181,7 @@ def own_redis(tmp_path):
 
 @pytest.fixture
 def everything(auth_headers):
-    """Headers of a coordinator client holding every scope."""
+    """Headers of a coordinator client holding every scope (a hub, so `federation:push` too)."""
     from coalition.auth.scopes import SCOPES
 
-    return auth_headers(factories.make_organization(role="coordinator"), list(SCOPES))
+    return auth_headers(factories.make_organization(role="coordinator", kind="hub"), list(SCOPES))

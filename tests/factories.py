@@ -13,9 +13,11 @@ from coalition.organizations.operations import create_organization
 _sequence = itertools.count(1)
 
 
-def make_organization(slug: str | None = None, role: str = "member", country: str = "DE"):
+def make_organization(slug: str | None = None, role: str = "member", country: str = "DE",
+                      kind: str = "organization"):
     number = next(_sequence)
-    return create_organization(slug or f"org-{number}", f"Organization {number}", country=country, role=role)
+    return create_organization(slug or f"org-{number}", f"Organization {number}", country=country, role=role,
+                               kind=kind)
 
 
 def make_client(organization, scopes, locales=None):

@@ -7,8 +7,9 @@ knows (the pattern admits any well-formed tag); days lie from 2000 to 2099, in t
 export labels are in a language with a catalog; an imported file parses; material ids, page
 cursors and organizations exist; a report falls within the campaign; no more signatures are
 valid than submitted; a path's country and locale fit the campaign; a new campaign is not yet
-closed and an ECI has its registration date; a webhook URL reaches a public address; coordinator-
-and hub-only scopes go to coordinators and hubs; `"*"` stands alone among event types; free text
+closed and an ECI has its registration date; a webhook or upstream URL reaches a public address;
+a snapshot's figures are of member states, each once; coordinator- and hub-only scopes go to
+coordinators and hubs; `"*"` stands alone among event types; free text
 holds no phone or ID number. Only positive cases are changed: negative ones stay as generated.
 """
 
@@ -58,8 +59,11 @@ def _repair(values: dict, operation_id: str) -> None:
         values["locales"] = ["de", "fr", "it"][:len(values["locales"])]
     if isinstance(values.get("website"), str):
         values["website"] = ORGANIZATION_WEBSITE
-    if operation_id.endswith("_webhook") and isinstance(values.get("url"), str):
+    if operation_id.endswith(("_webhook", "_upstream")) and isinstance(values.get("url"), str):
         values["url"] = PUBLIC_WEBHOOK_URL
+    if operation_id == "push_snapshot" and isinstance(values.get("figures"), list):
+        values["figures"] = [{"country": country, "channel": "online", "count": 1}
+                             for country in ("DE", "FR", "IT")[:len(values["figures"])]]
     if isinstance(values.get("events"), list) and "*" in values["events"]:
         values["events"] = ["*"]
     if isinstance(values.get("scopes"), list):

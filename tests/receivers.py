@@ -67,6 +67,7 @@ class Receiver:
 
             do_POST = _handle
             do_GET = _handle
+            do_PUT = _handle
 
         self.server = _QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

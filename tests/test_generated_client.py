@@ -89,7 +89,8 @@ def test_a_generated_client_works_on_every_route(app, client, db_session, auth_h
     from coalition_client import AuthenticatedClient
     from coalition_client.types import File
 
-    coordinator = factories.make_organization(role="coordinator")
+    # A hub too, so that its client may hold every scope (`federation:push` included).
+    coordinator = factories.make_organization(role="coordinator", kind="hub")
     campaign = factories.make_campaign(locales=["en", "de", "fr"])
     token = auth_headers(coordinator, list(SCOPES))["Authorization"].split()[1]
     api = AuthenticatedClient(base_url="http://localhost", token=token)
@@ -214,5 +215,24 @@ def test_a_generated_client_works_on_every_route(app, client, db_session, auth_h
     call("webhooks.list_deliveries", 200, subscription_id=hook.id)
     call("webhooks.redeliver", 404, subscription_id=hook.id, delivery_id="no-such-delivery")
     call("webhooks.delete_webhook", 204, subscription_id=hook.id)
+
+    call("federation.push_snapshot", 200, slug=slug, body=call.model("snapshot", "Snapshot", {
+        "instance": "https://at.coalition.test", "sequence": 1, "as_of": "2026-03-01T12:00:00Z",
+        "figures": [{"country": "AT", "channel": "online", "count": 500}],
+        "organizations": [{"name": "Epicenter.works", "country": "AT", "count": 500}],
+        "origin": ["https://at.coalition.test"]}))
+    call("federation.push_snapshot", 422, slug=slug, body=call.model("snapshot", "Snapshot", {
+        "instance": "https://at.coalition.test", "sequence": 2, "as_of": "2026-03-01T12:00:00Z",
+        "figures": [{"country": "AT", "channel": "online", "count": 1}, {"country": "AT", "channel": "online",
+                                                                         "count": 2}]}))
+    call("federation.get_federation", 200, slug=slug)
+    configure(public_url="https://de.coalition.test", public_url_configured=True, outbound_allow_private=True)
+    upstream = call("federation.create_upstream", 201, slug=slug, body=call.model("upstream_create", "UpstreamCreate", {
+        "url": "http://127.0.0.1:9", "campaign": "ryf-eu", "client_id": "hub-de", "client_secret": "secret"}))
+    call("federation.list_upstreams", 200, slug=slug)
+    call("federation.get_upstream", 200, slug=slug, upstream_id=upstream.id)
+    call("federation.update_upstream", 200, slug=slug, upstream_id=upstream.id,
+         body=call.model("upstream_update", "UpstreamUpdate", {"status": "paused"}))
+    call("federation.delete_upstream", 204, slug=slug, upstream_id=upstream.id)
 
     assert call.called == every_operation(generated)

@@ -42,7 +42,8 @@ DEEP_OBJECT = b'{"a":' * 5000 + b"1" + b"}" * 5000
 
 @pytest.fixture
 def world(client, db_session, auth_headers):
-    coordinator = factories.make_organization(role="coordinator")
+    # A hub too, so that its client may hold every scope (`federation:push` included).
+    coordinator = factories.make_organization(role="coordinator", kind="hub")
     campaign = factories.make_campaign(slug="hostile-campaign")
     material = factories.make_material(campaign)
     action = factories.make_action(campaign, coordinator)
@@ -53,7 +54,7 @@ def world(client, db_session, auth_headers):
         "params": {"slug": campaign.slug, "material_id": material.id, "action_id": action.id,
                    "client_id": oauth_client.client_id, "export_id": str(uuid.uuid4()),
                    "file_id": str(uuid.uuid4()), "locale": "de", "country": "DE", "dataset": "signatures",
-                   "format": "csv", "number": "1"},
+                   "format": "csv", "number": "1", "upstream_id": str(uuid.uuid4())},
         "organization": coordinator.slug,
     }
 

@@ -14,7 +14,7 @@ from coalition.auth.schemas import (
     ClientUpdateSchema,
     ScopeSchema,
 )
-from coalition.auth.scopes import COORDINATOR_ONLY, SCOPES
+from coalition.auth.scopes import COORDINATOR_ONLY, HUB_ONLY, SCOPES
 from coalition.db import paginate
 from coalition.extensions import db
 from coalition.organizations.operations import get_organization_or_404
@@ -110,7 +110,7 @@ def delete_client(client_id):
 @scopes_blp.response(200, page_schema(ScopeSchema))
 def list_scopes():
     """List the scopes a client may hold, described in the request's language (public)."""
-    items = [{"name": name, "description": str(text), "coordinator_only": name in COORDINATOR_ONLY}
-             for name, text in SCOPES.items()]
+    items = [{"name": name, "description": str(text), "coordinator_only": name in COORDINATOR_ONLY,
+              "hub_only": name in HUB_ONLY} for name, text in SCOPES.items()]
     return page_response({"items": items, "total": len(items), "page": 1, "per_page": len(items)},
                          ScopeSchema)

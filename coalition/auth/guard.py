@@ -57,9 +57,11 @@ def forget_tokens(token_hashes) -> None:
 
 def effective_scopes(token: OAuthToken) -> frozenset[str]:
     """What a token allows now: a client's scopes may have been narrowed, or its organization
-    demoted, since the token was issued, and the token holds no more than they allow today."""
-    client = token.client
-    return frozenset(token.scope.split()) & frozenset(client.scopes) & allowed_scopes(client.organization.role)
+    demoted or no longer a hub, since the token was issued, and the token holds no more than
+    they allow today."""
+    client, organization = token.client, token.client.organization
+    return (frozenset(token.scope.split()) & frozenset(client.scopes)
+            & allowed_scopes(organization.role, organization.kind))
 
 
 def _principal_from_database(token_hash: str) -> Principal | None:

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from coalition.auth.guard import forget_tokens
 from coalition.auth.models import OAuthClient, OAuthToken, hash_secret
-from coalition.auth.scopes import SCOPES, allowed_scopes
+from coalition.auth.scopes import HUB_ONLY, SCOPES, allowed_scopes
 from coalition.db import utcnow
 from coalition.errors import Conflict, NotFound, ValidationFailed
 from coalition.extensions import db
@@ -45,10 +45,11 @@ def validate_scopes(organization: Organization, scopes: list[str]) -> list[str]:
     unknown = [s for s in scopes if s not in SCOPES]
     if unknown:
         raise ValidationFailed(errors={"scopes": [_("Unknown scope: %(scope)s.", scope=s) for s in unknown]})
-    refused = [s for s in scopes if s not in allowed_scopes(organization.role)]
+    refused = [s for s in scopes if s not in allowed_scopes(organization.role, organization.kind)]
     if refused:
         raise ValidationFailed(errors={"scopes": [
-            _("Only coordinator organizations may hold the scope %(scope)s.", scope=s) for s in refused
+            _("Only hub organizations may hold the scope %(scope)s.", scope=s) if s in HUB_ONLY
+            else _("Only coordinator organizations may hold the scope %(scope)s.", scope=s) for s in refused
         ]})
     if not scopes:
         raise ValidationFailed(errors={"scopes": [_("Give at least one scope.")]})

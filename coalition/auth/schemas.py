@@ -53,3 +53,4 @@ class ScopeSchema(ma.Schema):
     name = ma.fields.String()
     description = ma.fields.String()
     coordinator_only = ma.fields.Boolean()
+    hub_only = ma.fields.Boolean()

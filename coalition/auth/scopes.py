@@ -14,13 +14,18 @@ SCOPES = {
     "metrics:read": _l("Read coalition-wide metrics and exports."),
     "webhooks:manage": _l("Manage webhook subscriptions."),
     "admin": _l("Manage campaigns, organizations and their clients."),
+    "federation:push": _l("Push a hub's figures as snapshots (hub organizations only)."),
 }
 
 COORDINATOR_ONLY = frozenset({"metrics:read", "admin"})
+HUB_ONLY = frozenset({"federation:push"})
 
 
-def allowed_scopes(role: str) -> frozenset[str]:
-    """Scopes an organization with this role may grant its clients."""
-    if role == "coordinator":
-        return frozenset(SCOPES)
-    return frozenset(SCOPES) - COORDINATOR_ONLY
+def allowed_scopes(role: str, kind: str = "organization") -> frozenset[str]:
+    """Scopes an organization with this role and kind may grant its clients."""
+    allowed = frozenset(SCOPES)
+    if role != "coordinator":
+        allowed -= COORDINATOR_ONLY
+    if kind != "hub":
+        allowed -= HUB_ONLY
+    return allowed

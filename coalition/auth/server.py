@@ -62,9 +62,9 @@ def allowed_scope_for(client: OAuthClient, requested: str | None) -> str:
     """The scopes a token gets: all the client's when none are asked, else exactly those asked.
 
     authlib's default silently drops scopes the client does not hold; asking for one is an
-    `invalid_scope` error here, and the organization's role caps what the client holds.
+    `invalid_scope` error here, and the organization's role and kind cap what the client holds.
     """
-    held = set(client.scopes) & allowed_scopes(client.organization.role)
+    held = set(client.scopes) & allowed_scopes(client.organization.role, client.organization.kind)
     if not requested:
         return " ".join(sorted(held))
     asked = set(requested.split())

@@ -7,6 +7,8 @@ from coalition.db import Base, TimestampMixin, new_uuid
 
 ROLES = ("member", "coordinator")
 STATUSES = ("active", "suspended")
+# A hub is another Coalition instance that pushes its figures as one partner (DESIGN §7.4).
+KINDS = ("organization", "hub")
 
 
 class Organization(TimestampMixin, Base):
@@ -19,10 +21,15 @@ class Organization(TimestampMixin, Base):
     website: Mapped[str | None] = mapped_column(String(300), default=None)
     role: Mapped[str] = mapped_column(String(16), default="member")
     status: Mapped[str] = mapped_column(String(16), default="active")
+    kind: Mapped[str] = mapped_column(String(16), default="organization", server_default="organization")
 
     @property
     def is_coordinator(self) -> bool:
         return self.role == "coordinator"
+
+    @property
+    def is_hub(self) -> bool:
+        return self.kind == "hub"
 
     @property
     def is_active(self) -> bool:

@@ -7,13 +7,18 @@ from sqlalchemy import select
 from coalition.errors import Conflict, NotFound, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _
-from coalition.organizations.models import ROLES, Organization
+from coalition.organizations.models import KINDS, ROLES, Organization
 from coalition.validation import SLUG_PATTERN
 
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
         raise ValidationFailed(errors={"role": [_("Must be one of: %(choices)s.", choices=", ".join(ROLES))]})
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValidationFailed(errors={"kind": [_("Must be one of: %(choices)s.", choices=", ".join(KINDS))]})
 
 
 def get_organization(slug: str) -> Organization | None:
@@ -28,21 +33,24 @@ def get_organization_or_404(slug: str) -> Organization:
 
 
 def create_organization(slug: str, name: str, country: str | None = None, role: str = "member",
-                        website: str | None = None) -> Organization:
+                        website: str | None = None, kind: str = "organization") -> Organization:
     if not SLUG_PATTERN.fullmatch(slug or ""):
         raise ValidationFailed(errors={"slug": [_("Use lower-case letters, digits and hyphens.")]})
     _check_role(role)
+    _check_kind(kind)
     if get_organization(slug) is not None:
         raise Conflict(_("An organization with this slug already exists."))
-    organization = Organization(slug=slug, name=name, country=country, role=role, website=website)
+    organization = Organization(slug=slug, name=name, country=country, role=role, website=website, kind=kind)
     db.session.add(organization)
     db.session.flush()
     return organization
 
 
-def list_organizations(status: str | None = None, role: str | None = None):
+def list_organizations(status: str | None = None, role: str | None = None, kind: str | None = None):
     """A select of organizations by slug, optionally filtered (for pagination)."""
     statement = select(Organization).order_by(Organization.slug)
+    if kind:
+        statement = statement.where(Organization.kind == kind)
     if status:
         statement = statement.where(Organization.status == status)
     if role:
@@ -52,18 +60,20 @@ def list_organizations(status: str | None = None, role: str | None = None):
 
 def update_organization(organization: Organization, acting_organization_id: str | None = None,
                         **changes) -> Organization:
-    """Change name, country, website or role; a coordinator cannot demote its own organization."""
-    role = changes.get("role")
+    """Change name, country, website, role or kind; a coordinator cannot demote its own organization."""
+    role, kind = changes.get("role"), changes.get("kind")
     if role is not None:
         _check_role(role)
+    if kind is not None:
+        _check_kind(kind)
     if role == "member" and organization.id == acting_organization_id and organization.is_coordinator:
         raise Conflict(_("You cannot demote your own organization."))
-    for name in ("name", "country", "website", "role"):
+    for name in ("name", "country", "website", "role", "kind"):
         if name in changes:
             setattr(organization, name, changes[name])
     db.session.flush()
-    if role is not None:
-        # Tokens are capped by the role; cached principals must not outlive a demotion.
+    if role is not None or kind is not None:
+        # Tokens are capped by the role and kind; cached principals must not outlive a demotion.
         _forget_organization_tokens(organization)
     return organization
 

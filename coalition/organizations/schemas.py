@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from coalition.organizations.models import ROLES, STATUSES
+from coalition.organizations.models import KINDS, ROLES, STATUSES
 from coalition.schemas import PageArgsSchema
 from coalition.validation import CountryCode, Slug, UTCDateTime
 
@@ -16,6 +16,7 @@ class OrganizationSchema(ma.Schema):
     website = ma.fields.String(dump_only=True, allow_none=True)
     role = ma.fields.String(dump_only=True, metadata={"enum": list(ROLES)})
     status = ma.fields.String(dump_only=True, metadata={"enum": list(STATUSES)})
+    kind = ma.fields.String(dump_only=True, metadata={"enum": list(KINDS)})
     created_date = UTCDateTime(dump_only=True)
     modified_date = UTCDateTime(dump_only=True)
 
@@ -26,12 +27,16 @@ class _OrganizationFields(ma.Schema):
     website = ma.fields.URL(allow_none=True, schemes={"http", "https"},
                             validate=ma.validate.Length(max=300))
     role = ma.fields.String(validate=ma.validate.OneOf(ROLES))
+    kind = ma.fields.String(validate=ma.validate.OneOf(KINDS),
+                            metadata={"description": "`hub`: another Coalition instance that pushes its figures"})
 
 
 class OrganizationCreateSchema(_OrganizationFields):
     slug = Slug(required=True)
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
     role = ma.fields.String(load_default="member", validate=ma.validate.OneOf(ROLES))
+    kind = ma.fields.String(load_default="organization", validate=ma.validate.OneOf(KINDS),
+                            metadata={"description": "`hub`: another Coalition instance that pushes its figures"})
 
 
 class OrganizationUpdateSchema(_OrganizationFields):
@@ -41,3 +46,4 @@ class OrganizationUpdateSchema(_OrganizationFields):
 class OrganizationQuerySchema(PageArgsSchema):
     status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
     role = ma.fields.String(validate=ma.validate.OneOf(ROLES))
+    kind = ma.fields.String(validate=ma.validate.OneOf(KINDS))

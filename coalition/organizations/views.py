@@ -28,7 +28,7 @@ blp = Blueprint("organizations", __name__, url_prefix="/organizations",
 @blp.response(200, page_schema(OrganizationSchema))
 def list_organizations(args):
     """List organizations."""
-    statement = operations.list_organizations(args.get("status"), args.get("role"))
+    statement = operations.list_organizations(args.get("status"), args.get("role"), args.get("kind"))
     return page_response(paginate(statement, args["page"], args["per_page"]), OrganizationSchema)
 
 
@@ -59,7 +59,7 @@ def get_organization(slug):
 @blp.arguments(OrganizationUpdateSchema)
 @blp.response(200, OrganizationSchema)
 def update_organization(data, slug):
-    """Change an organization's name, country, website or role."""
+    """Change an organization's name, country, website, role or kind."""
     organization = operations.get_organization_or_404(slug)
     operations.update_organization(organization, current_principal().organization_id, **data)
     db.commit()

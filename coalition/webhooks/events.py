@@ -66,7 +66,8 @@ EVENT_TYPES: dict[str, tuple[str, dict]] = {
          "count": 10200, "current": 10450}),
     "federation.snapshot_received": (
         "A national hub pushed a snapshot of its figures.",
-        {"campaign": "reclaim-your-face", "organization": "hub-at", "sequence": 42, "total": 35120}),
+        {"campaign": "reclaim-your-face", "organization": "hub-at", "instance": "https://at.example.org",
+         "sequence": 42, "total": 35120}),
     "webhook.ping": (
         "Sent by POST /api/v1/webhooks/{id}/ping, to that subscription only.",
         {"organization": "digital-rights-de", "subscription": "c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f"}),

@@ -198,7 +198,8 @@ def test_scopes_are_listed_publicly_with_descriptions(client):
     response = client.get("/api/v1/scopes")
     assert response.status_code == 200
     items = {item["name"]: item for item in response.get_json()["items"]}
-    assert len(items) == 11
+    assert len(items) == 12
     assert items["admin"]["coordinator_only"] is True
     assert items["campaigns:read"]["coordinator_only"] is False
+    assert (items["federation:push"]["hub_only"], items["admin"]["hub_only"]) == (True, False)
     assert items["signatures:write"]["description"] == "Report the signatures your organization collected."

@@ -97,7 +97,9 @@ def test_housekeeping_removes_expired_files_and_reschedules_itself(committed_db,
 
     assert housekeeping.run_housekeeping()["export_files"] == 1
     assert not path.exists()
-    assert len(registry.get_job_ids()) == 1
+    # Itself, and the federation sweep planted again (coalition/federation/tasks.py).
+    scheduled = sorted(registry.get_job_ids())
+    assert [job_id.rsplit("-", 1)[0] for job_id in scheduled] == ["coalition-federation", "coalition-housekeeping"]
 
 
 def test_starting_the_worker_schedules_housekeeping(app, registry):
@@ -105,7 +107,8 @@ def test_starting_the_worker_schedules_housekeeping(app, registry):
 
     run_worker(app, burst=True)
     scheduled = sorted(registry.get_job_ids())
-    # Beside housekeeping, the drained outbox plans its next sweep (coalition/webhooks/tasks.py).
-    assert len(scheduled) == 2 and scheduled[0].startswith("coalition-housekeeping-")
-    assert scheduled[1].startswith("coalition-webhooks-")
+    # Beside housekeeping, the drained outbox plans its next sweep (coalition/webhooks/tasks.py),
+    # and so does the federation sweep (coalition/federation/tasks.py).
+    assert [job_id.rsplit("-", 1)[0] for job_id in scheduled] == [
+        "coalition-federation", "coalition-housekeeping", "coalition-webhooks"]
     assert all(registry.get_scheduled_time(job_id) > datetime.now(UTC) for job_id in scheduled)
