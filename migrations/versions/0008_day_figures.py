@@ -40,8 +40,8 @@ Create Date: 2026-12-01 22:30:00
 import json
 import logging
 import os
-from itertools import groupby
 from collections.abc import Callable
+from itertools import groupby
 from typing import Sequence, Union
 
 from alembic import op
@@ -56,7 +56,7 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 BATCH = int(os.environ.get('DAY_FIGURES_BATCH', '10000'))
-# At most this many keys per batch: each is three bound values in the statements that name them.
+# At most this many keys per batch: SQLite binds three values per key in the statements naming them.
 KEYS_PER_BATCH = 1000
 HEAL_PASSES = 5
 
@@ -218,12 +218,14 @@ def _heal(connection, batch: int, on_batch: Callable[[int], None]) -> None:
             return
         for campaign_id, keys in _key_batches(mismatched):
             with connection.begin():
-                on_batch(_rebuild(connection, campaign_id, keys, batch))
+                replayed = _rebuild(connection, campaign_id, keys, batch)
+            on_batch(replayed)
     # The old code outran the passes: one more, during which reports wait.
     with connection.begin():
         connection.execute(sa.text('LOCK TABLE signature_tallies IN SHARE MODE'))
-        for campaign_id, keys in _key_batches(connection.execute(MISMATCHED).all()):
-            on_batch(_rebuild(connection, campaign_id, keys, batch))
+        replayed = sum(_rebuild(connection, campaign_id, keys, batch)
+                       for campaign_id, keys in _key_batches(connection.execute(MISMATCHED).all()))
+    on_batch(replayed)
 
 
 def _campaigns(connection) -> list[str]:

@@ -202,10 +202,14 @@ def write_like_0007(engine, report: dict) -> None:
 
 
 @pytest.mark.postgres_only
-def test_reports_written_during_the_backfill_neither_wait_for_it_nor_go_missing(empty_database, backend):
+@pytest.mark.parametrize("heal_passes", [5, 0])
+def test_reports_written_during_the_backfill_neither_wait_for_it_nor_go_missing(empty_database, backend,
+                                                                                 monkeypatch, heal_passes):
     """Right after the first batch commits, the old code writes reports for a key already built
-    and for keys still to come; each write must finish within seconds, not wait for the end."""
+    and for keys still to come; each write must finish within seconds, not wait for the end.
+    Without heal passes, the last pass (under the lock) finds them."""
     migration = load_migration()
+    monkeypatch.setattr(migration, "HEAL_PASSES", heal_passes)
     written = []
     finished = []
 
