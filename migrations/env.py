@@ -27,9 +27,10 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    # Batch mode lets SQLite alter tables by copying them.
+    # Batch mode lets SQLite alter tables by copying them. A transaction per revision, as a
+    # revision that backfills on a live database commits as it goes (0008).
     context.configure(connection=connection, target_metadata=metadata, render_as_batch=True,
-                      compare_type=True)
+                      compare_type=True, transaction_per_migration=True)
     with context.begin_transaction():
         context.run_migrations()
 

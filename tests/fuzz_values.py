@@ -6,14 +6,19 @@ they depend on stored data or on more than one field, or are the personal-data g
 knows (the pattern admits any well-formed tag); days lie from 2000 to 2099, in their order;
 export labels are in a language with a catalog; an imported file parses; material ids, page
 cursors and organizations exist; a report falls within the campaign; no more signatures are
-valid than submitted; a path's country and locale fit the campaign; a new campaign is not yet
-closed and an ECI has its registration date; a webhook or upstream URL reaches a public address;
-a snapshot's figures are of member states, each once; coordinator- and hub-only scopes go to
-coordinators and hubs; `"*"` stands alone among event types; free text
-holds no phone or ID number. Only positive cases are changed: negative ones stay as generated.
+valid than submitted; a report's country is a member state (the fuzz campaign is an ECI); a path's
+country and locale fit the campaign; a new campaign is not yet closed and an ECI has its
+registration date; a webhook or upstream URL reaches a public address; a snapshot's figures are of
+member states, each once; coordinator- and hub-only scopes go to coordinators and hubs; `"*"` stands
+alone among event types; free text holds no phone or ID number; an Idempotency-Key is new. Only
+positive cases are changed: negative ones stay as generated.
 """
 
 from __future__ import annotations
+
+import uuid
+
+from coalition.campaigns.eci import member_states
 
 FUZZ_CAMPAIGN = "fuzz-campaign"
 PUBLIC_WEBHOOK_URL = "https://93.184.215.14/hook"  # a public address literal: nothing to resolve
@@ -38,14 +43,17 @@ def _repair(values: dict, operation_id: str) -> None:
             "kind", "eci" if operation_id == "create_campaign" else None) == "eci":
         # an ECI's thresholds follow from its registration date, which it needs
         values["eci_registered_on"] = DAYS["eci_registered_on"]
-        values.pop("country_targets", None)
+    if operation_id in ("create_campaign", "update_campaign") and values.get("kind") != "petition":
+        values.pop("country_targets", None)  # only petitions set targets; a changed campaign may be an ECI
     if operation_id == "create_campaign" and values.get("status") == "closed":
         values["status"] = "draft"  # a campaign is closed once it ran
     if isinstance(values.get("materials"), list):
         values["materials"] = []  # material ids name existing materials
     values.pop("organization", None)  # a report for another organization names an existing one
-    if isinstance(values.get("valid"), int) and isinstance(values.get("submitted"), int):
-        values["valid"] = min(values["valid"], values["submitted"])
+    if all(isinstance(values.get(field), (int, float)) for field in ("valid", "submitted")):
+        values["valid"] = min(values["valid"], values["submitted"])  # 248.0 is an integer too
+    if isinstance(values.get("country"), str) and values["country"] not in member_states():
+        values["country"] = "DE"  # an ECI counts signatures in member states
     if isinstance(values.get("as_of"), str):
         values["as_of"] = "2026-03-01T12:00:00Z"  # within the fuzz campaign
     if bool(values.get("origin_system")) != bool(values.get("external_id")):
@@ -89,6 +97,10 @@ def map_case(context, case):
     if case.meta is None or not case.meta.generation.mode.is_positive:
         return case
     operation_id = case.operation.definition.raw.get("operationId", "")
+    if isinstance(case.headers, dict) and "Idempotency-Key" in case.headers:
+        # a stored key sent again with another body is rightly refused: a sequence of steps
+        # would repeat the small keys Hypothesis likes
+        case.headers["Idempotency-Key"] = str(uuid.uuid4())
     if operation_id in IMPORTS:
         case.body = IMPORTS[operation_id]
     if isinstance(case.path_parameters, dict):

@@ -27,6 +27,10 @@ def origin_pair_errors(origin_system, external_id) -> dict:
     return {}
 
 
+# What is left of a tag once trimmed may not be empty, and no text holds NUL (coalition.http).
+TAG_PATTERN = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+
+
 class Tag(ma.fields.String):
     """A short label, trimmed and lower-cased so that `Berlin` and `berlin ` filter alike."""
 
@@ -56,7 +60,8 @@ class ActionFieldsSchema(ma.Schema):
                                metadata={"description": "Ids of the materials used."})
     notes = ma.fields.String(allow_none=True, validate=[ma.validate.Length(max=2000), no_personal_data],
                              metadata={"description": "No personal data."})
-    tags = ma.fields.List(Tag(validate=[ma.validate.Length(min=1, max=40), no_personal_data]),
+    tags = ma.fields.List(Tag(validate=[ma.validate.Length(min=1, max=40), no_personal_data],
+                              metadata={"pattern": TAG_PATTERN}),
                           load_default=list, validate=ma.validate.Length(max=20))
     origin_system = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=100),
                                      metadata={"description": "The system the action comes from."})

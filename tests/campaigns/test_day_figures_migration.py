@@ -1,9 +1,11 @@
-"""Migration 0008 builds the day figures from a ledger written before they existed."""
+"""Migration 0008 builds the day figures from a ledger written before they existed, in batches,
+while reports go on being written (PostgreSQL)."""
 
 from __future__ import annotations
 
 import importlib.util
 import random
+import threading
 import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
@@ -120,43 +122,119 @@ def as_utc(value) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def test_the_migration_builds_day_figures_equal_to_a_replay_of_the_old_ledger(empty_database):
-    with empty_database.connect() as connection:
-        upgrade(connection, "0007")
-        reports = write_old_ledger(connection, random.Random(12))
-        upgrade(connection, "0008")
-        stored = {
-            (row.organization_id, row.country, row.channel, as_date(row.day)):
-                (int(row.figure), int(row.increment), as_utc(row.total_as_of))
-            for row in connection.execute(text(
-                "SELECT organization_id, country, channel, day, figure, increment, total_as_of "
-                "FROM signature_day_figures WHERE campaign_id = 'c1'"))
-        }
-        report_counts = {(row[0], row[1], row[2]): row[3] for row in connection.execute(text(
-            "SELECT organization_id, country, channel, report_count FROM signature_tallies"))}
-    assert stored == expected_day_rows(reports)
-    expected_counts = defaultdict(int)
+def stored_day_rows(connection) -> dict[tuple, tuple]:
+    return {
+        (row.organization_id, row.country, row.channel, as_date(row.day)):
+            (int(row.figure), int(row.increment), as_utc(row.total_as_of))
+        for row in connection.execute(text(
+            "SELECT organization_id, country, channel, day, figure, increment, total_as_of "
+            "FROM signature_day_figures WHERE campaign_id = 'c1'"))
+    }
+
+
+def stored_report_counts(connection) -> dict[tuple, int]:
+    return {(row[0], row[1], row[2]): row[3] for row in connection.execute(text(
+        "SELECT organization_id, country, channel, report_count FROM signature_tallies"))}
+
+
+def expected_report_counts(reports: list[dict], keys) -> dict[tuple, int]:
+    counts = defaultdict(int)
     for report in reports:
-        expected_counts[(report["o"], report["c"], report["ch"])] += 1
-    assert report_counts == {key: expected_counts[key] for key in report_counts}
+        counts[(report["o"], report["c"], report["ch"])] += 1
+    return {key: counts[key] for key in keys}
 
 
-def test_the_backfill_gives_the_same_rows_in_batches_of_any_size(empty_database, monkeypatch):
-    """The backfill streams and writes BATCH rows at a time: a tiny batch must not change a row."""
+def load_migration():
     path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0008_day_figures.py"
     spec = importlib.util.spec_from_file_location("migration_0008", path)
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
-    monkeypatch.setattr(migration, "BATCH", 7)
+    return migration
+
+
+def test_the_migration_builds_day_figures_equal_to_a_replay_of_the_old_ledger(empty_database, monkeypatch):
+    # Batches of 7 reports: the 400 reports of 8 keys take a batch per key.
+    monkeypatch.setenv("DAY_FIGURES_BATCH", "7")
+    with empty_database.connect() as connection:
+        upgrade(connection, "0007")
+        reports = write_old_ledger(connection, random.Random(12))
+        upgrade(connection, "0008")
+        stored = stored_day_rows(connection)
+        report_counts = stored_report_counts(connection)
+    assert stored == expected_day_rows(reports)
+    assert report_counts == expected_report_counts(reports, report_counts)
+
+
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_the_backfill_gives_the_same_rows_in_batches_of_any_size(empty_database, seed):
+    """A batch holds whole keys: however small, the rows are those of a replay."""
+    migration = load_migration()
+    batches = []
     with empty_database.connect() as connection:
         upgrade(connection, "0008")
-        reports = write_old_ledger(connection, random.Random(5))
-        migration.backfill(connection)
-        stored = {
-            (row.organization_id, row.country, row.channel, as_date(row.day)):
-                (int(row.figure), int(row.increment), as_utc(row.total_as_of))
-            for row in connection.execute(text(
-                "SELECT organization_id, country, channel, day, figure, increment, total_as_of "
-                "FROM signature_day_figures WHERE campaign_id = 'c1'"))
-        }
-    assert len(stored) > 7 and stored == expected_day_rows(reports)
+        reports = write_old_ledger(connection, random.Random(seed))
+        migration.backfill(connection, batch=1 + seed * 10, on_batch=batches.append)
+        connection.commit()
+        stored = stored_day_rows(connection)
+        report_counts = stored_report_counts(connection)
+    assert stored == expected_day_rows(reports)
+    assert report_counts == expected_report_counts(reports, report_counts)
+    if connection.dialect.name == "postgresql":
+        assert len(batches) > 3 and sum(batches) == len(reports)
+
+
+def write_like_0007(engine, report: dict) -> None:
+    """A report as the code of revision 0007 writes it: tally locked, report appended, no day figure."""
+    with engine.connect() as connection:
+        connection.execute(text("SET lock_timeout = '5s'"))
+        key = {"o": report["o"], "c": report["c"], "ch": report["ch"]}
+        connection.execute(text(
+            "SELECT figure FROM signature_tallies WHERE campaign_id = 'c1' AND organization_id = :o "
+            "AND country = :c AND channel = :ch FOR UPDATE"), key)
+        connection.execute(text(
+            "INSERT INTO signature_reports (campaign_id, id, organization_id, country, channel, mode, count, figure, "
+            "as_of, created_date) VALUES ('c1', :id, :o, :c, :ch, :mode, :count, 0, :as_of, :as_of)"),
+            {**key, "id": report["id"], "mode": report["mode"], "count": report["count"], "as_of": report["as_of"]})
+        connection.execute(text(
+            "UPDATE signature_tallies SET modified_date = now() WHERE campaign_id = 'c1' AND organization_id = :o "
+            "AND country = :c AND channel = :ch"), key)
+        connection.commit()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("heal_passes", [5, 0])
+def test_reports_written_during_the_backfill_neither_wait_for_it_nor_go_missing(empty_database, backend,
+                                                                                 monkeypatch, heal_passes):
+    """Right after the first batch commits, the old code writes reports for a key already built
+    and for keys still to come; each write must finish within seconds, not wait for the end.
+    Without heal passes, the last pass (under the lock) finds them."""
+    migration = load_migration()
+    monkeypatch.setattr(migration, "HEAL_PASSES", heal_passes)
+    written = []
+    finished = []
+
+    def write_during_the_backfill(reports_replayed: int) -> None:
+        if written:
+            return
+        moment = datetime(2026, 6, 12, 15, tzinfo=UTC)
+        for key, mode, count in ((("o1", "DE", "online"), "delta", 17), (("o2", "FR", "paper"), "total", 9000),
+                                 (("o1", "FR", "online"), "delta", 3)):
+            report = {"id": str(uuid.uuid4()), "o": key[0], "c": key[1], "ch": key[2], "mode": mode,
+                      "count": count, "as_of": moment}
+            written.append(report)
+            writer = threading.Thread(target=lambda r=report: (write_like_0007(empty_database, r),
+                                                               finished.append(r["id"])))
+            writer.start()
+            writer.join(timeout=10)
+        assert len(finished) == len(written), "a report waited for the backfill"
+
+    with empty_database.connect() as connection:
+        upgrade(connection, "0008")
+        reports = write_old_ledger(connection, random.Random(9))
+        migration.backfill(connection, batch=20, on_batch=write_during_the_backfill)
+        connection.commit()
+        stored = stored_day_rows(connection)
+        report_counts = stored_report_counts(connection)
+    assert len(finished) == 3
+    assert stored == expected_day_rows(reports + written)
+    assert report_counts == expected_report_counts(reports + written, report_counts)

@@ -1,5 +1,7 @@
 """Logging, reading, changing and deleting outreach actions over HTTP with real tokens."""
 
+import re
+
 import pytest
 
 from tests import factories
@@ -224,3 +226,25 @@ def test_materials_must_belong_to_the_campaign(client, member, campaign, auth_he
     assert response.status_code == 422
     assert response.get_json()["errors"]["materials"] == [f"No material of this campaign has the id {elsewhere.id}."]
     assert table_counts("outreach_actions") == {"outreach_actions": 0}
+
+
+@pytest.mark.parametrize("tag, accepted", [("  ", False), ("\t", False), (" x ", True), ("a b", True)])
+def test_a_tag_of_only_spaces_is_refused_as_the_document_says(client, member, campaign, auth_headers, tag,
+                                                               accepted):
+    """A tag is trimmed before its length counts: the document's pattern says so, and the server
+    accepts exactly what the pattern does."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    pattern = document["components"]["schemas"]["ActionFields"]["properties"]["tags"]["items"]["pattern"]
+    response = client.post(f"/api/v1/campaigns/{campaign.slug}/actions", json={**ACTION, "tags": [tag]},
+                           headers=auth_headers(member, WRITE))
+    assert (re.fullmatch(pattern, tag) is not None) is accepted
+    assert response.status_code == (201 if accepted else 422), response.get_json()
+
+
+def test_the_text_backslash_u0000_in_an_action_is_text_not_nul(client, member, campaign, auth_headers):
+    """The fuzz run's valid data once met a 400 here: an escaped backslash before `u0000` was read as NUL."""
+    response = client.post(f"/api/v1/campaigns/{campaign.slug}/actions",
+                           json={**ACTION, "notes": "\\u0000", "locality": "\\\\u0000"},
+                           headers=auth_headers(member, WRITE))
+    assert response.status_code == 201, response.get_json()
+    assert (response.get_json()["notes"], response.get_json()["locality"]) == ("\\u0000", "\\\\u0000")
