@@ -89,6 +89,9 @@ class AsyncOutboundClient:
         return self
 
     async def __aexit__(self, *exc) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
         await self._http.aclose()
 
     async def request(self, method: str, url: str, *, content: bytes | None = None,
