@@ -9,7 +9,9 @@ resolution, when the connection opens, and the connection goes to the very addre
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
+from functools import lru_cache
 
 import anyio
 import httpcore
@@ -26,6 +28,12 @@ from coalition.outbound import (
     refusal,
     resolve,
 )
+
+
+@lru_cache(maxsize=1)
+def _ssl_context() -> ssl.SSLContext:
+    """One per process, shared by every client: loading the CA bundle takes tens of milliseconds."""
+    return httpx.create_ssl_context(trust_env=False)
 
 
 class _GuardedAsyncBackend(httpcore.AnyIOBackend):
@@ -69,9 +77,9 @@ class AsyncOutboundClient:
         self.timeout = timeout
         self.allow_private = allow_private
         # trust_env=False: a proxy from the environment would connect on our behalf, unchecked.
-        transport = httpx.AsyncHTTPTransport(trust_env=False)
+        transport = httpx.AsyncHTTPTransport(verify=_ssl_context(), trust_env=False)
         transport._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=_ssl_context(),
             max_connections=max_connections,
             max_keepalive_connections=max_connections,
             keepalive_expiry=30.0,
