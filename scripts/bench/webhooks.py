@@ -25,6 +25,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -262,8 +263,9 @@ def main() -> None:
         bare, sequential = baseline(queue, HEALTHY * arguments.events)
         migrate()
         subscribe(suffix)
+        # A session of its own: the worker's scheduler runs in a child process, stopped with it.
         worker = subprocess.Popen([str(Path(sys.executable).parent / "coalition"), "worker"],
-                                  stdout=subprocess.DEVNULL)
+                                  stdout=subprocess.DEVNULL, start_new_session=True)
         time.sleep(3)  # the worker starts and finds the outbox empty
 
         burst = commit_events(suffix, arguments.events, None)
@@ -281,7 +283,7 @@ def main() -> None:
     finally:
         if worker is not None:
             # A warm shutdown would wait for the attempts in flight to the hanging endpoints.
-            worker.kill()
+            os.killpg(worker.pid, signal.SIGKILL)
             worker.wait(30)
             clean_up(suffix)
         for receiver in receivers:
