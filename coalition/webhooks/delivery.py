@@ -5,7 +5,6 @@ what an attempt's outcome does to its delivery. The pump (pump.py) sends.
 from __future__ import annotations
 
 import json
-import logging
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,8 +21,6 @@ from coalition.outbound import OutboundError, Response
 from coalition.outbox import OutboxEvent, record_event
 from coalition.validation import rfc3339
 from coalition.webhooks.models import WebhookDelivery, WebhookSubscription
-
-log = logging.getLogger(__name__)
 
 # Seconds before each retry after a failed attempt (Standard Webhooks' schedule), with jitter.
 RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 36000)
