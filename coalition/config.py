@@ -76,8 +76,11 @@ class Config:
     # Development and tests only: allows http:// and loopback, private and link-local addresses.
     outbound_allow_private: bool = False
     outbound_max_connections: int = 100
-    webhook_concurrency: int = 64
+    # Deliveries in flight at once per worker; they share one thread (asyncio), so hundreds are cheap.
+    webhook_concurrency: int = 256
     webhook_endpoint_concurrency: int = 4
+    # A dead endpoint is known after this long, not after the whole timeout.
+    webhook_connect_timeout: float = 5.0
     webhook_retention_days: int = 30
     # Whether a commit with events sets their delivery going; tests drive delivery themselves.
     dispatch_events: bool = True
@@ -123,6 +126,7 @@ class Config:
             webhook_concurrency=int(env.get("WEBHOOK_CONCURRENCY", cls.webhook_concurrency)),
             webhook_endpoint_concurrency=int(env.get("WEBHOOK_ENDPOINT_CONCURRENCY",
                                                      cls.webhook_endpoint_concurrency)),
+            webhook_connect_timeout=float(env.get("WEBHOOK_CONNECT_TIMEOUT", cls.webhook_connect_timeout)),
             webhook_retention_days=int(env.get("WEBHOOK_RETENTION_DAYS", cls.webhook_retention_days)),
             cli_locale=locale_from_environment(env, SUPPORTED_LOCALES),
             secret_key=env.get("SECRET_KEY", ""),

@@ -89,6 +89,23 @@ def checked_addresses(host: str, port: int) -> list[str]:
     return addresses
 
 
+def check_url_form(url: str, allow_private: bool) -> tuple[str, int]:
+    """The host and port of a URL whose form may be requested: HTTPS (or HTTP when private
+    addresses are allowed), a host, no credentials. Its addresses are checked apart."""
+    parts = urlsplit(url)
+    allowed = ("http", "https") if allow_private else ("https",)
+    if parts.scheme not in allowed:
+        raise RefusedDestination(f"the scheme {parts.scheme!r} is not allowed", code="scheme")
+    if not parts.hostname:
+        raise RefusedDestination("the URL has no host", code="scheme")
+    if parts.username is not None or parts.password is not None:
+        raise RefusedDestination("credentials do not belong in the URL", code="scheme")
+    try:
+        return parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise RefusedDestination("the port is not a number", code="scheme") from None
+
+
 class _GuardedBackend(httpcore.SyncBackend):
     """Opens connections only to checked addresses, checked at the moment of connecting."""
 
@@ -147,20 +164,9 @@ class OutboundClient:
     def check_url(self, url: str) -> None:
         """Refuse a URL that is not HTTPS (unless private addresses are allowed) or whose host
         resolves to an address that may not be reached. Connecting checks again."""
-        parts = urlsplit(url)
-        allowed = ("http", "https") if self.allow_private else ("https",)
-        if parts.scheme not in allowed:
-            raise RefusedDestination(f"the scheme {parts.scheme!r} is not allowed", code="scheme")
-        if not parts.hostname:
-            raise RefusedDestination("the URL has no host", code="scheme")
-        if parts.username is not None or parts.password is not None:
-            raise RefusedDestination("credentials do not belong in the URL", code="scheme")
-        try:
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-        except ValueError:
-            raise RefusedDestination("the port is not a number", code="scheme") from None
+        host, port = check_url_form(url, self.allow_private)
         if not self.allow_private:
-            checked_addresses(parts.hostname, port)
+            checked_addresses(host, port)
 
     def request(self, method: str, url: str, *, content: bytes | None = None,
                 headers: dict[str, str] | None = None, max_body: int = DEFAULT_MAX_BODY) -> Response:

@@ -1,40 +1,31 @@
 """Signed delivery (Standard Webhooks v1): the message, its signatures, the retry schedule, and
-the pump that keeps many deliveries in flight so one slow endpoint never holds the others.
-
-Only the pump's own thread touches the database; its helper threads only send HTTP requests.
+what an attempt's outcome does to its delivery. The pump (pump.py) sends.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import random
-import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, select, update
 from standardwebhooks import Webhook
 
 from coalition import crypto
-from coalition.db import utcnow
 from coalition.extensions import db
-from coalition.outbound import OutboundError, Response, outbound_client
+from coalition.outbound import OutboundError, Response
 from coalition.outbox import OutboxEvent, record_event
 from coalition.validation import rfc3339
 from coalition.webhooks.models import WebhookDelivery, WebhookSubscription
-
-log = logging.getLogger(__name__)
 
 # Seconds before each retry after a failed attempt (Standard Webhooks' schedule), with jitter.
 RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 36000)
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 JITTER = 0.1
-# Claim more deliveries only once this share of the slots is free: fewer, larger queries.
-REFILL_SHARE = 4
 
 
 def retry_delay(attempt: int, retry_after: float | None = None) -> float | None:
@@ -66,11 +57,21 @@ def message_body(event: OutboxEvent) -> str:
                       separators=(",", ":"), ensure_ascii=False)
 
 
+# A subscription's secret signs every delivery to it: decrypted once, not per delivery. A
+# rotation stores a new ciphertext, and so makes a new entry.
+_decrypt = lru_cache(maxsize=4096)(crypto.decrypt)
+
+
+@lru_cache(maxsize=4096)
+def _signer(secret: str) -> Webhook:
+    return Webhook(secret)
+
+
 def signing_secrets(subscription: WebhookSubscription, now: datetime) -> list[str]:
     """The current secret, and during the overlap after a rotation the previous one too."""
-    secrets = [crypto.decrypt(subscription.secret_ciphertext)]
+    secrets = [_decrypt(subscription.secret_ciphertext)]
     if subscription.previous_secret_ciphertext and (subscription.previous_secret_expires or now) > now:
-        secrets.append(crypto.decrypt(subscription.previous_secret_ciphertext))
+        secrets.append(_decrypt(subscription.previous_secret_ciphertext))
     return secrets
 
 
@@ -80,7 +81,7 @@ def signed_headers(message_id: str, body: str, secrets: list[str], now: datetime
         "Content-Type": "application/json",
         "webhook-id": message_id,
         "webhook-timestamp": str(int(moment.timestamp())),
-        "webhook-signature": " ".join(Webhook(secret).sign(message_id, moment, body) for secret in secrets),
+        "webhook-signature": " ".join(_signer(secret).sign(message_id, moment, body) for secret in secrets),
     }
 
 
@@ -96,42 +97,6 @@ class Outgoing:
 def lease_seconds() -> float:
     # Longer than the longest attempt (the client's own deadline is twice its timeout).
     return 2 * current_app.extensions["coalition.config"].outbound_timeout + 5
-
-
-def claim(slots: int, busy: dict[str, int], limits: dict[str, int], per_endpoint: int,
-          now: datetime) -> list[Outgoing]:
-    """Lease up to `slots` due deliveries, in flight per subscription at most its limit (default
-    one, up to `per_endpoint`)."""
-    D, S = WebhookDelivery, WebhookSubscription
-    rank = func.row_number().over(partition_by=D.subscription_id, order_by=D.next_attempt_date).label("rank")
-    due = (select(D.id, D.subscription_id, D.next_attempt_date, rank).join(S, S.id == D.subscription_id)
-           .where(D.status == "pending", D.next_attempt_date <= now,
-                  or_(D.leased_until.is_(None), D.leased_until < now), S.status == "active"))
-    full = [subscription for subscription, count in busy.items() if count >= limits.get(subscription, 1)]
-    if full:
-        due = due.where(D.subscription_id.not_in(full))
-    due = due.subquery()
-    candidates = db.session.execute(select(due.c.id, due.c.subscription_id).where(due.c.rank <= per_endpoint)
-                                    .order_by(due.c.next_attempt_date).limit(slots * 2)).all()
-    wanted, taking = [], dict(busy)
-    for delivery_id, subscription_id in candidates:
-        if len(wanted) < slots and taking.get(subscription_id, 0) < limits.get(subscription_id, 1):
-            wanted.append(delivery_id)
-            taking[subscription_id] = taking.get(subscription_id, 0) + 1
-    if not wanted:
-        return []
-    until = now + timedelta(seconds=lease_seconds())
-    claimed = set(db.session.scalars(
-        update(D).where(D.id.in_(wanted), or_(D.leased_until.is_(None), D.leased_until < now))
-        .values(leased_until=until).returning(D.id)))
-    rows = db.session.execute(select(D.id, OutboxEvent, S).join(OutboxEvent, OutboxEvent.id == D.event_id)
-                              .join(S, S.id == D.subscription_id).where(D.id.in_(claimed))).all()
-    outgoing = []
-    for delivery_id, event, subscription in rows:
-        body = message_body(event)
-        headers = signed_headers(event.id, body, signing_secrets(subscription, now), now)
-        outgoing.append(Outgoing(delivery_id, subscription.id, subscription.url, body.encode(), headers))
-    return outgoing
 
 
 def disable_subscription(subscription: WebhookSubscription, reason: str) -> None:
@@ -190,71 +155,14 @@ def record_successes(successes: list[tuple[str, Response]], now: datetime) -> No
          for delivery_id, answer in successes])
 
 
-def _send(client, outgoing: Outgoing) -> Response | OutboundError:
-    try:
-        return client.post(outgoing.url, outgoing.body, outgoing.headers)
-    except OutboundError as error:
-        return error
-
-
-# While delivering, the pump takes events committed meanwhile this often.
-REFILL_EVERY = 0.5
-
-
-def pump(budget: float = 60.0, clock=utcnow, refill=None) -> dict[str, int]:
-    """Deliver what is due, many at once, until nothing is due or `budget` seconds have passed.
-
-    An endpoint starts with one delivery in flight and gets up to WEBHOOK_ENDPOINT_CONCURRENCY
-    once it answers with success; a failure takes it back to one. So a dead endpoint holds one
-    slot while it times out, and the others keep flowing. Returns how many attempts were made
-    and how many succeeded. `refill()`, when given, is called every REFILL_EVERY seconds first
-    (the worker fans out events committed since).
-    """
-    config = current_app.extensions["coalition.config"]
-    slots, per_endpoint = config.webhook_concurrency, config.webhook_endpoint_concurrency
-    client = outbound_client()
-    deadline = time.monotonic() + budget
-    in_flight: dict[Future, Outgoing] = {}
-    busy: dict[str, int] = {}
-    limits: dict[str, int] = {}
-    attempts = succeeded = 0
-    refilled = time.monotonic()
-    with ThreadPoolExecutor(max_workers=slots, thread_name_prefix="webhook") as executor:
-        while True:
-            if refill is not None and time.monotonic() - refilled >= REFILL_EVERY:
-                refill()
-                refilled = time.monotonic()
-            free = slots - len(in_flight)
-            if time.monotonic() < deadline and (free >= max(1, slots // REFILL_SHARE) or not in_flight):
-                for outgoing in claim(free, busy, limits, per_endpoint, clock()):
-                    in_flight[executor.submit(_send, client, outgoing)] = outgoing
-                    busy[outgoing.subscription_id] = busy.get(outgoing.subscription_id, 0) + 1
-                db.commit()
-            if not in_flight:
-                break
-            done, _pending = wait(in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
-            now = clock()
-            successes = []
-            for future in done:
-                outgoing = in_flight.pop(future)
-                busy[outgoing.subscription_id] -= 1
-                outcome = future.result()
-                success = isinstance(outcome, Response) and 200 <= outcome.status_code < 300
-                if success:
-                    successes.append((outgoing.delivery_id, outcome))
-                else:
-                    record_outcome(outgoing.delivery_id, outcome, now)
-                limits[outgoing.subscription_id] = per_endpoint if success else 1
-                attempts += 1
-                succeeded += success
-            record_successes(successes, now)
-            db.commit()
-    return {"attempts": attempts, "succeeded": succeeded}
-
-
-def next_due() -> datetime | None:
-    """When the earliest pending delivery is due (or its lease ends)."""
+def next_due(held: dict[str, datetime] | None = None) -> datetime | None:
+    """When the earliest pending delivery is due (or its lease ends); the deliveries of the
+    subscriptions in `held` wait until the time it gives for each."""
     D = WebhookDelivery
-    return db.session.scalar(select(func.min(func.coalesce(D.leased_until, D.next_attempt_date)))
-                             .join(WebhookSubscription, WebhookSubscription.id == D.subscription_id)
-                             .where(D.status == "pending", WebhookSubscription.status == "active"))
+    statement = (select(func.min(func.coalesce(D.leased_until, D.next_attempt_date)))
+                 .join(WebhookSubscription, WebhookSubscription.id == D.subscription_id)
+                 .where(D.status == "pending", WebhookSubscription.status == "active"))
+    if held:
+        statement = statement.where(D.subscription_id.not_in(list(held)))
+    moments = [moment for moment in (db.session.scalar(statement), *(held or {}).values()) if moment is not None]
+    return min(moments, default=None)

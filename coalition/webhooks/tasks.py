@@ -47,8 +47,9 @@ def kick_dispatch() -> None:
 def dispatch_events() -> dict[str, int]:
     """The job: fan the outbox out into deliveries, deliver what is due, plan the next sweep."""
     from coalition.jobs import queue
-    from coalition.webhooks.delivery import next_due, pump
+    from coalition.webhooks.delivery import next_due
     from coalition.webhooks.dispatch import fan_out
+    from coalition.webhooks.pump import held_endpoints, pump
 
     taken = [0]
 
@@ -70,7 +71,7 @@ def dispatch_events() -> dict[str, int]:
     outcome["events"] = taken[0]
     target = queue()
     if target is not None:
-        schedule_sweep(target, next_due())
+        schedule_sweep(target, next_due(held_endpoints()))
     db.commit()
     return outcome
 
@@ -101,6 +102,7 @@ def _dispatch_on_a_thread(app: Flask) -> None:
 
 def _dispatch_loop(app: Flask, wake: threading.Event) -> None:
     from coalition.webhooks.delivery import next_due
+    from coalition.webhooks.pump import held_endpoints
 
     with app.app_context():
         while True:
@@ -108,7 +110,7 @@ def _dispatch_loop(app: Flask, wake: threading.Event) -> None:
             wake.clear()
             try:
                 dispatch_events()
-                due = next_due()
+                due = next_due(held_endpoints())
             except Exception:
                 db.rollback()
                 log.exception("webhook dispatch failed")

@@ -1,16 +1,19 @@
-"""Benchmark webhook delivery against a bare httpx client, in one run.
+"""Benchmark webhook delivery against bare httpx posts, in one run, to the same receivers.
 
 Needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL; use a database of your own: it adds
-organizations, subscriptions and events). Starts a local receiver in its own process with 100
-endpoints, of which 10 never answer (they hold the connection until the client's timeout), and
-prints (see README "Performance"):
+organizations, subscriptions and events). Starts an asyncio receiver in RECEIVER_PROCESSES
+processes sharing one port, with 100 endpoints: 85 healthy (204 at once), 5 slow (204 after
+SLOW seconds), 5 that hold every connection without answering, 5 whose port refuses connections.
+Delivery runs in a `coalition worker` process, as in production. Prints (see README "Performance"):
 
-- deliveries per second to the 90 healthy endpoints ÷ the rate of a bare httpx client posting the
-  same signed bodies from one process (goal ≥ 0.5);
-- p50 and p99 seconds from commit to delivery at the healthy endpoints (goal p99 < 5 s).
-
-`--events N` events go to every subscription: N × 100 deliveries (default 100: 10,000).
-Delivery runs in a `coalition worker` process, as in production.
+- capacity: healthy deliveries per second in a burst (`--events` events committed at once, each
+  to every subscription) ÷ the rate of bare httpx posts of the same signed bodies to the same
+  receivers, sent as the worker sends them: from one process, asynchronously, as many in flight
+  (WEBHOOK_CONCURRENCY), one client per endpoint (goal ≥ 0.5); a synchronous client posting one
+  at a time is measured too, for comparison;
+- p50 and p99 seconds from commit to arrival at the healthy endpoints, for the burst (the last
+  deliveries wait for the whole burst to drain) and for a steady load of `--steady-share` of the
+  measured capacity for `--steady-seconds` (goal p99 < 5 s under load).
 
     DATABASE_URL=postgresql://... REDIS_URL=redis://... python scripts/bench/webhooks.py
 """
@@ -18,136 +21,210 @@ Delivery runs in a `coalition worker` process, as in production.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import multiprocessing
 import os
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-RECEIVER_PORT = 18331
-ENDPOINTS, DEAD = 100, 10
+RECEIVER_PORT, CLOSED_PORT = 18331, 18339
+RECEIVER_PROCESSES = 2
+HEALTHY, SLOW, HANGING, REFUSING = 85, 5, 5, 5
+SLOW_SECONDS = 2.0
 TIMEOUT = 15.0
+CONCURRENCY, ENDPOINT_CONCURRENCY = 256, 4
 
 
-def receive(port: int, arrivals, dead_hold: float) -> None:
-    """The receiver process: healthy paths answer 204 at once, /dead/… hold the connection."""
+class Receiving(asyncio.Protocol):
+    """HTTP/1.1 with keep-alive, just enough for POSTs with a Content-Length."""
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def __init__(self, arrivals: list) -> None:
+        self.arrivals, self.buffer = arrivals, b""
 
-        def log_message(self, *args):
-            pass
+    def connection_made(self, transport) -> None:
+        self.transport = transport
 
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self.path.startswith("/dead/"):
-                time.sleep(dead_hold)
-                self.close_connection = True
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
+            head = self.buffer[:end].decode("latin-1").split("\r\n")
+            fields = dict(line.split(": ", 1) for line in head[1:] if ": " in line)
+            fields = {name.lower(): value for name, value in fields.items()}
+            length = int(fields.get("content-length", 0))
+            if len(self.buffer) < end + 4 + length:
                 return
-            arrivals.put((time.time(), self.headers.get("webhook-id"), len(body)))
-            self.send_response(204)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            self.buffer = self.buffer[end + 4 + length:]
+            path = head[0].split(" ")[1]
+            if path.startswith("/hang/"):
+                continue  # never answered: the client gives up at its timeout
+            if path.startswith("/slow/"):
+                asyncio.get_running_loop().call_later(SLOW_SECONDS, self.answer, None)
+                continue
+            self.answer(fields.get("webhook-id"))
 
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-        request_queue_size = 256
-
-        def handle_error(self, request, client_address):
-            pass
-
-    Server(("127.0.0.1", port), Handler).serve_forever()
+    def answer(self, message_id: str | None) -> None:
+        if message_id is not None:
+            self.arrivals.append((time.time(), message_id))
+        if not self.transport.is_closing():
+            self.transport.write(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
 
 
-def start_receiver(dead_hold: float):
-    arrivals = multiprocessing.Queue()
-    process = multiprocessing.Process(target=receive, args=(RECEIVER_PORT, arrivals, dead_hold), daemon=True)
-    process.start()
+def receive(port: int, queue) -> None:
+    """One receiver process; arrivals go to `queue` in batches, ten times a second."""
+    arrivals: list = []
+
+    async def serve() -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        listener.bind(("127.0.0.1", port))
+        listener.listen(1024)
+        server = await asyncio.get_running_loop().create_server(lambda: Receiving(arrivals), sock=listener)
+        async with server:
+            while True:
+                await asyncio.sleep(0.1)
+                if arrivals:
+                    queue.put(list(arrivals))
+                    arrivals.clear()
+
+    asyncio.run(serve())
+
+
+def start_receivers():
+    queue = multiprocessing.Queue()
+    processes = [multiprocessing.Process(target=receive, args=(RECEIVER_PORT, queue), daemon=True)
+                 for _ in range(RECEIVER_PROCESSES)]
+    for process in processes:
+        process.start()
     time.sleep(0.5)
-    return process, arrivals
+    return processes, queue
 
 
-def urls() -> list[str]:
-    return ([f"http://127.0.0.1:{RECEIVER_PORT}/dead/{n}" for n in range(DEAD)]
-            + [f"http://127.0.0.1:{RECEIVER_PORT}/ok/{n}" for n in range(ENDPOINTS - DEAD)])
+def urls() -> dict[str, list[str]]:
+    base = f"http://127.0.0.1:{RECEIVER_PORT}"
+    return {"healthy": [f"{base}/ok/{n}" for n in range(HEALTHY)],
+            "slow": [f"{base}/slow/{n}" for n in range(SLOW)],
+            "hanging": [f"{base}/hang/{n}" for n in range(HANGING)],
+            "refusing": [f"http://127.0.0.1:{CLOSED_PORT}/refuse/{n}" for n in range(REFUSING)]}
 
 
-def drain(arrivals, expected: int, timeout: float) -> list[tuple]:
+def collect(queue, expected: int, timeout: float) -> list[tuple]:
     got, deadline = [], time.monotonic() + timeout
     while len(got) < expected and time.monotonic() < deadline:
         try:
-            got.append(arrivals.get(timeout=0.5))
+            got += queue.get(timeout=0.5)
         except Exception:  # queue.Empty
             continue
     return got
 
 
-def baseline(arrivals, deliveries: int) -> float:
-    """Deliveries per second of one bare httpx client, posting signed bodies one after the other."""
+def baseline(queue, deliveries: int) -> tuple[float, float]:
+    """Deliveries per second of bare httpx posts of signed bodies to the healthy endpoints: as the
+    worker sends (CONCURRENCY in flight, asynchronous, one client of ENDPOINT_CONCURRENCY
+    connections per endpoint), and, for comparison, one synchronous client posting one at a time."""
     import httpx
     from standardwebhooks import Webhook
 
     from coalition.db import utcnow
 
     webhook = Webhook("whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
-    healthy = urls()[DEAD:]
-    body = json.dumps({"type": "signatures.reported", "timestamp": "2026-03-01T12:00:00Z",
-                       "data": {"campaign": "bench", "organization": "bench", "figures": []}})
+    healthy = urls()["healthy"]
+    body = json.dumps({"type": "campaign.status_changed", "timestamp": "2026-03-01T12:00:00Z",
+                       "data": {"campaign": "bench", "status": "live", "previous_status": "draft"}})
+
+    def signed() -> dict[str, str]:
+        message_id, now = str(uuid.uuid4()), utcnow()
+        return {"Content-Type": "application/json", "webhook-id": message_id,
+                "webhook-timestamp": str(int(now.timestamp())),
+                "webhook-signature": webhook.sign(message_id, now, body)}
+
+    numbers = iter(range(deliveries))
+
+    async def post_all() -> None:
+        limits = httpx.Limits(max_connections=ENDPOINT_CONCURRENCY, max_keepalive_connections=ENDPOINT_CONCURRENCY)
+        clients = [httpx.AsyncClient(timeout=TIMEOUT, limits=limits) for _ in healthy]
+
+        async def poster(endpoint: int) -> None:
+            for _number in numbers:
+                await clients[endpoint].post(healthy[endpoint], content=body, headers=signed())
+
+        await asyncio.gather(*(poster(task % len(healthy)) for task in range(CONCURRENCY)))
+        for client in clients:
+            await client.aclose()
+
+    started = time.perf_counter()
+    asyncio.run(post_all())
+    concurrent = deliveries / (time.perf_counter() - started)
+    collect(queue, deliveries, 30)
+    one_by_one = min(deliveries, 3000)
     with httpx.Client(timeout=TIMEOUT) as client:
         started = time.perf_counter()
-        for number in range(deliveries):
-            message_id, now = str(uuid.uuid4()), utcnow()
-            client.post(healthy[number % len(healthy)], content=body, headers={
-                "Content-Type": "application/json", "webhook-id": message_id,
-                "webhook-timestamp": str(int(now.timestamp())),
-                "webhook-signature": webhook.sign(message_id, now, body)})
-        elapsed = time.perf_counter() - started
-    drain(arrivals, deliveries, 30)
-    return deliveries / elapsed
+        for number in range(one_by_one):
+            client.post(healthy[number % len(healthy)], content=body, headers=signed())
+        sequential = one_by_one / (time.perf_counter() - started)
+    collect(queue, one_by_one, 30)
+    return concurrent, sequential
 
 
 def migrate() -> None:
     from alembic import command
+    from sqlalchemy import text
 
     from coalition import create_app
     from coalition.cli import alembic_config
+    from coalition.extensions import db
 
     with create_app().app_context():
         command.upgrade(alembic_config(), "heads")
+        # Earlier runs' deleted rows would otherwise weigh on this one's index scans.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE webhook_deliveries, outbox_events"))
 
 
-def prepare(events: int, suffix: str) -> dict[str, float]:
-    """Subscriptions (20 per organization, the limit), then the events, committed in batches;
-    answers each event's id → its commit time."""
+def subscribe(suffix: str) -> None:
+    """Five organizations of 20 subscriptions (the limit), every event type."""
     from coalition import create_app
     from coalition.extensions import db
     from coalition.organizations.operations import create_organization
-    from coalition.outbox import record_event
     from coalition.webhooks.operations import create_subscription
 
-    app = create_app()
-    with app.app_context():
+    with create_app().app_context():
         organizations = [create_organization(f"bench-{suffix}-{n}", f"Benchmark {n}") for n in range(5)]
-        for number, url in enumerate(urls()):
+        everything = [url for group in urls().values() for url in group]
+        for number, url in enumerate(everything):
             create_subscription(organizations[number // 20].id, url=url, events=["*"])
         db.commit()
-        committed = {}
-        for start in range(0, events, 10):
+
+
+def commit_events(suffix: str, events: int, per_second: float | None, per_commit: int = 10) -> dict[str, float]:
+    """Commit `events` events, `per_commit` per transaction, at once or at `per_second`; each
+    event's id → its commit time."""
+    from coalition import create_app
+    from coalition.extensions import db
+    from coalition.outbox import record_event
+
+    committed: dict[str, float] = {}
+    with create_app().app_context():
+        started = time.time()
+        for start in range(0, events, per_commit):
+            if per_second:
+                time.sleep(max(0.0, started + start / per_second - time.time()))
             batch = [record_event("campaign.status_changed", {"campaign": f"bench-{suffix}", "status": "live",
                                                               "previous_status": "draft", "n": n})
-                     for n in range(start, min(start + 10, events))]
+                     for n in range(start, min(start + per_commit, events))]
             db.commit()
             now = time.time()
             committed.update((event.id, now) for event in batch)
-        return committed
+    return committed
 
 
 def clean_up(suffix: str) -> None:
@@ -163,42 +240,66 @@ def clean_up(suffix: str) -> None:
         db.commit()
 
 
+def latencies(got: list[tuple], committed: dict[str, float]) -> tuple[float, float, int]:
+    values = sorted(at - committed[message_id] for at, message_id in got if message_id in committed)
+    return statistics.median(values), values[max(0, int(len(values) * 0.99) - 1)], len(values)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=100)
+    parser.add_argument("--events", type=int, default=100, help="events of the burst (x 100 deliveries)")
+    parser.add_argument("--steady-share", type=float, default=0.5, help="steady load, share of the capacity")
+    parser.add_argument("--steady-seconds", type=float, default=30)
     arguments = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
         raise SystemExit("set DATABASE_URL (PostgreSQL) and REDIS_URL to a database and Redis of your own")
     os.environ.update({"OUTBOUND_ALLOW_PRIVATE": "true", "OUTBOUND_TIMEOUT": str(TIMEOUT),
-                       "RATELIMIT_ENABLED": "false"})
-    receiver, arrivals = start_receiver(dead_hold=TIMEOUT + 5)
-    healthy_deliveries = arguments.events * (ENDPOINTS - DEAD)
+                       "WEBHOOK_CONCURRENCY": str(CONCURRENCY),
+                       "WEBHOOK_ENDPOINT_CONCURRENCY": str(ENDPOINT_CONCURRENCY), "RATELIMIT_ENABLED": "false"})
+    receivers, queue = start_receivers()
+    suffix = uuid.uuid4().hex[:8]
+    worker = None
     try:
-        bare = baseline(arrivals, min(healthy_deliveries, 3000))
+        bare, sequential = baseline(queue, HEALTHY * arguments.events)
         migrate()
+        subscribe(suffix)
+        # A session of its own: the worker's scheduler runs in a child process, stopped with it.
         worker = subprocess.Popen([str(Path(sys.executable).parent / "coalition"), "worker"],
-                                  stdout=subprocess.DEVNULL)
-        time.sleep(2)  # the worker starts and finds the outbox empty
-        suffix = uuid.uuid4().hex[:8]
-        committed = prepare(arguments.events, suffix)
-        got = drain(arrivals, healthy_deliveries, 600)
-        # A warm shutdown would wait for the dead endpoints' attempts in flight: not needed here.
-        worker.kill()
-        worker.wait(30)
-        clean_up(suffix)
+                                  stdout=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(3)  # the worker starts and finds the outbox empty
+
+        burst = commit_events(suffix, arguments.events, None)
+        got = collect(queue, HEALTHY * arguments.events, 600)
+        drained = max(at for at, _id in got) - min(burst.values())
+        capacity = len(got) / drained
+        burst_p50, burst_p99, burst_count = latencies(got, burst)
+
+        per_second = max(1.0, capacity * arguments.steady_share / HEALTHY)
+        steady_events = int(per_second * arguments.steady_seconds)
+        per_commit = max(1, round(per_second / 20))  # about 20 commits a second
+        steady = commit_events(suffix, steady_events, per_second, per_commit)
+        steady_got = collect(queue, HEALTHY * steady_events, 120 + arguments.steady_seconds)
+        steady_p50, steady_p99, steady_count = latencies(steady_got, steady)
     finally:
-        receiver.terminate()
-    first_commit = min(committed.values())
-    latencies = sorted(at - committed[message_id] for at, message_id, _size in got if message_id in committed)
-    elapsed = max(at for at, _id, _size in got) - first_commit
-    rate = len(got) / elapsed
-    p50 = statistics.median(latencies)
-    p99 = latencies[int(len(latencies) * 0.99) - 1]
-    print(f"healthy deliveries: {len(got)} of {healthy_deliveries} in {elapsed:.1f} s "
-          f"(10 endpoints hold every connection for {TIMEOUT:.0f} s)")
-    print(f"bare httpx client: {bare:.0f} deliveries/s; Coalition's worker: {rate:.0f} deliveries/s")
-    print(f"ratio {rate / bare:.2f} (goal >= 0.5)")
-    print(f"commit to delivery: p50 {p50:.2f} s, p99 {p99:.2f} s (goal p99 < 5 s)")
+        if worker is not None:
+            # A warm shutdown would wait for the attempts in flight to the hanging endpoints.
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(30)
+            clean_up(suffix)
+        for receiver in receivers:
+            receiver.terminate()
+    print(f"endpoints: {HEALTHY} healthy, {SLOW} answering after {SLOW_SECONDS:.0f} s, {HANGING} holding "
+          f"every connection for the {TIMEOUT:.0f} s timeout, {REFUSING} refusing connections; "
+          f"{CONCURRENCY} requests in flight at most")
+    print(f"bare httpx posts: {bare:.0f} deliveries/s as the worker sends them "
+          f"(one synchronous client, one at a time: {sequential:.0f}/s)")
+    print(f"burst of {arguments.events} events: {burst_count} of {HEALTHY * arguments.events} healthy deliveries "
+          f"in {drained:.1f} s, {capacity:.0f}/s, ratio {capacity / bare:.2f} (goal >= 0.5); "
+          f"commit to delivery p50 {burst_p50:.2f} s, p99 {burst_p99:.2f} s")
+    print(f"steady {per_second:.1f} events/s ({per_second * HEALTHY:.0f} healthy deliveries/s, "
+          f"{arguments.steady_share:.0%} of capacity) for {arguments.steady_seconds:.0f} s: {steady_count} of "
+          f"{HEALTHY * steady_events} delivered; commit to delivery p50 {steady_p50:.2f} s, p99 {steady_p99:.2f} s "
+          f"(goal p99 < 5 s)")
 
 
 if __name__ == "__main__":

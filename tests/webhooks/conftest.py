@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from coalition.extensions import db
-from coalition.webhooks.delivery import pump
 from coalition.webhooks.dispatch import fan_out
 from coalition.webhooks.operations import create_subscription
+from coalition.webhooks.pump import pump
 from tests.receivers import Receiver
 
 

@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from standardwebhooks import Webhook
 
 from coalition.db import utcnow
@@ -265,7 +265,8 @@ def test_a_second_fan_out_sends_nothing_twice(receiver, member, db_session):
     event = record_event("campaign.status_changed", {"campaign": "c", "status": "live", "previous_status": "draft"})
     db_session.commit()
     deliver()
-    event.dispatched_date = None  # as if the worker died after delivering, before recording the fan-out
+    # As if the worker died after delivering, before recording the fan-out.
+    db_session.execute(update(OutboxEvent).where(OutboxEvent.id == event.id).values(dispatched_date=None))
     db_session.commit()
     deliver()
     assert len(receiver.received) == 1
