@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, exists, select
 
-from coalition.campaigns.models import Campaign
 from coalition.campaigns.tallies import insert_ignoring_conflicts
 from coalition.db import new_uuid, utcnow
 from coalition.extensions import db
@@ -25,22 +24,13 @@ def _active_subscriptions() -> list[WebhookSubscription]:
         .where(WebhookSubscription.status == "active", Organization.status == "active")))
 
 
-def receives(subscription: WebhookSubscription, event: OutboxEvent, drafts: frozenset[str] = frozenset()) -> bool:
+def receives(subscription: WebhookSubscription, event: OutboxEvent) -> bool:
     kind, payload = event.kind, event.payload
     if kind != "webhook.ping" and not subscription.wants(kind):
         return False
     if subscription.campaign is not None and payload.get("campaign") != subscription.campaign.slug:
         return False
-    return visible_to(subscription, kind, payload, drafts)
-
-
-def _drafts(events: list[OutboxEvent]) -> frozenset[str]:
-    """The slugs of the campaigns these events are about that are still in draft, as of now."""
-    slugs = {event.payload.get("campaign") for event in events} - {None}
-    if not slugs:
-        return frozenset()
-    return frozenset(db.session.scalars(select(Campaign.slug).where(Campaign.slug.in_(slugs),
-                                                                    Campaign.status == "draft")))
+    return visible_to(subscription, kind, payload)
 
 
 def fan_out(now: datetime | None = None, limit: int = BATCH) -> int:
@@ -59,12 +49,11 @@ def fan_out(now: datetime | None = None, limit: int = BATCH) -> int:
     if not events:
         return 0
     subscriptions = _active_subscriptions()
-    drafts = _drafts(events)
     rows = []
     for event in events:
         rows += [{"id": new_uuid(), "subscription_id": subscription.id, "event_id": event.id,
                   "event_type": event.kind, "status": "pending", "attempt": 0, "next_attempt_date": now,
-                  "created_date": now} for subscription in subscriptions if receives(subscription, event, drafts)]
+                  "created_date": now} for subscription in subscriptions if receives(subscription, event)]
         event.dispatched_date = now
     for start in range(0, len(rows), 1000):
         insert_ignoring_conflicts(WebhookDelivery.__table__, rows[start:start + 1000])

@@ -79,17 +79,14 @@ EVENT_TYPES: dict[str, tuple[str, dict]] = {
 }
 
 
-def visible_to(subscription, kind: str, payload: dict, drafts: frozenset[str] = frozenset()) -> bool:
+def visible_to(subscription, kind: str, payload: dict) -> bool:
     """An organization hears only of what it may read: its own organization's events (and
-    coordinators everyone's), a campaign's shared events, its own webhooks' events. Of a campaign
-    still in draft (its slug in `drafts`) only coordinators hear: it is not announced yet."""
+    coordinators everyone's), a campaign's shared events, its own webhooks' events."""
     organization = subscription.organization
     if kind == "webhook.ping":
         return payload.get("subscription") == subscription.id
     if kind.startswith("webhook."):
         return payload.get("organization") == organization.slug and payload.get("subscription") != subscription.id
-    if payload.get("campaign") in drafts and not organization.is_coordinator:
-        return False
     if "organization" in payload:
         return organization.is_coordinator or payload["organization"] == organization.slug
     return True
