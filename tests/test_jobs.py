@@ -64,9 +64,22 @@ def test_worker_command_stops_cleanly_on_sigterm(app, tmp_path):
     config = app.extensions["coalition.config"]
     env = {**os.environ, "REDIS_URL": config.redis_url, "DATABASE_URL": config.database_url,
            "INSTANCE_PATH": str(tmp_path)}
-    worker = subprocess.Popen([sys.executable, "-m", "coalition.cli", "worker"], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    time.sleep(3)
-    assert worker.poll() is None, worker.stdout.read().decode()
-    worker.send_signal(signal.SIGTERM)
-    assert worker.wait(timeout=20) == 0
+    log = tmp_path / "worker.log"
+    # The log goes to a file: a pipe nobody reads fills up and blocks the worker's exit.
+    with open(log, "wb") as output:
+        worker = subprocess.Popen([sys.executable, "-m", "coalition.cli", "worker"], env=env,
+                                  stdout=output, stderr=subprocess.STDOUT)
+    # SIGTERM once the worker runs its first job (the outbox drain it queues at start): before
+    # that, on a loaded machine, RQ may not have installed its signal handlers yet.
+    try:
+        deadline = time.monotonic() + 60
+        while "Job OK" not in log.read_text():
+            assert worker.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == 0, log.read_text()
+    finally:
+        if worker.poll() is None:  # a failed test leaves no worker behind to take the next tests' jobs
+            worker.kill()
+            worker.wait()
