@@ -10,7 +10,7 @@ from flask import current_app, g, request
 from sqlalchemy import select
 
 from coalition.auth.models import OAuthToken, hash_secret
-from coalition.auth.scopes import allowed_scopes
+from coalition.auth.scopes import allowed_scopes, person_acting_role, person_scopes
 from coalition.errors import Forbidden, Unauthorized
 from coalition.extensions import db
 from coalition.http import check_required_body
@@ -64,7 +64,11 @@ def effective_scopes(token: OAuthToken) -> frozenset[str]:
     """What a token allows now: a client's scopes may have been narrowed, or its organization
     demoted, since the token was issued, and the token holds no more than they allow today."""
     client = token.client
-    return frozenset(token.scope.split()) & frozenset(client.scopes) & allowed_scopes(client.organization.role)
+    scopes = frozenset(token.scope.split()) & frozenset(client.scopes) & allowed_scopes(client.organization.role)
+    person = token.person
+    if person is not None:
+        scopes &= person_scopes(person.role, person.organization.role)
+    return scopes
 
 
 def _principal_from_database(token_hash: str) -> Principal | None:
@@ -74,6 +78,22 @@ def _principal_from_database(token_hash: str) -> Principal | None:
     client = token.client
     if not client.is_usable:
         return None
+    person = token.person
+    if person is not None:
+        if not person.organization.is_active:
+            return None
+        # A portal acts as the person: their organization, role and locales, and their id as the
+        # author of what they write (so a reviewer cannot approve their own text through it).
+        return Principal(
+            client_id=f"person:{person.id}",
+            organization_id=person.organization_id,
+            organization_slug=person.organization.slug,
+            role=person_acting_role(person.role, person.organization.role),
+            scopes=effective_scopes(token),
+            locales=tuple(person.locales) if person.locales else None,
+            expires_at=token.expires_at,
+            person_id=person.id,
+        )
     return Principal(
         client_id=client.client_id,
         organization_id=client.organization_id,

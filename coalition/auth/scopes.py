@@ -38,3 +38,8 @@ PERSON_ROLE_SCOPES = {
 def person_scopes(person_role: str, organization_role: str) -> frozenset[str]:
     """What a person's role allows, capped like a client's by their organization's role."""
     return PERSON_ROLE_SCOPES.get(person_role, frozenset()) & allowed_scopes(organization_role)
+
+
+def person_acting_role(person_role: str, organization_role: str) -> str:
+    """The organization-level role a person acts with: a coordinator only in a coordinator organization."""
+    return "coordinator" if person_role == "coordinator" and organization_role == "coordinator" else "member"

@@ -53,7 +53,15 @@ def _person_locale() -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    from coalition.people import limits, pages, session_store
+    # The invitation and account pages add their routes to pages.blp before it is registered.
+    from coalition.people import (  # noqa: F401
+        account_pages,
+        consent,
+        invitation_pages,
+        limits,
+        pages,
+        session_store,
+    )
     from coalition.web import register_pages
 
     session_store.init_app(app)
@@ -65,3 +73,4 @@ def init_app(app: Flask) -> None:
     app.context_processor(_layout_values)
     app.extensions["coalition.person_locale"] = _person_locale
     register_pages(app, pages.blp)
+    register_pages(app, consent.blp)

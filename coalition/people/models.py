@@ -33,6 +33,8 @@ class Person(TimestampMixin, Base):
     # None until the person accepted their invitation.
     password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
     totp_ciphertext: Mapped[str | None] = mapped_column(Text, default=None, info={"encrypted": True})
+    # The time step of the last code accepted: no code is accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
     recovery_code_hashes: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Raised to end every session at once (sign out everywhere, a new password).
     session_generation: Mapped[int] = mapped_column(Integer, default=0)
@@ -71,3 +73,18 @@ class StoredSession(Base):
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SingleSignOn(Base):
+    """An organization's own OpenID Connect provider, through which its people may sign in."""
+
+    __tablename__ = "single_sign_on"
+
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(2000))
+    client_id: Mapped[str] = mapped_column(String(300))
+    # Written once, never answered again.
+    client_secret_ciphertext: Mapped[str] = mapped_column(Text, info={"encrypted": True})
+
+    organization: Mapped[Organization] = relationship(lazy="joined")

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from flask import request
-from sqlalchemy import select
+import secrets
+from datetime import timedelta
+
+from flask import current_app, request
+from sqlalchemy import select, update
 
 from coalition.audit.operations import record_entry
-from coalition.errors import Conflict, ValidationFailed
+from coalition.auth.models import OAuthToken, hash_secret
+from coalition.auth.operations import forget_tokens_after_commit
+from coalition.db import utcnow
+from coalition.errors import Conflict, NotFound, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _, normalise_locale
 from coalition.logsafe import network_of
-from coalition.people.models import LOCALE_ROLES, PERSON_ROLES, Person
+from coalition.people.models import LOCALE_ROLES, PERSON_ROLES, Invitation, Person
 from coalition.people.passwords import hash_password, needs_rehash, verify_password
 
 
@@ -96,3 +102,86 @@ def _refuse_taken_email(email: str, person: Person | None = None) -> None:
     if taken is not None and taken is not person:
         # Said to the inviting coordinator only, who must know why nobody was added.
         raise Conflict(_("A person with this e-mail address already exists."))
+
+
+def create_invitation(person: Person) -> tuple[Invitation, str]:
+    """A single-use link for `person`, valid INVITATION_LIFETIME; earlier unused links end."""
+    config = current_app.extensions["coalition.config"]
+    db.session.execute(update(Invitation).where(Invitation.person_id == person.id, Invitation.used_at.is_(None))
+                       .values(used_at=utcnow()))
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(person_id=person.id, person=person, token_hash=hash_secret(token),
+                            expires_at=utcnow() + timedelta(seconds=config.invitation_lifetime))
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation, f"{config.public_url}/invitations/{token}"
+
+
+def get_open_invitation(token: str) -> Invitation | None:
+    """The invitation of a link, unless it was used, replaced or has expired."""
+    invitation = db.session.scalars(select(Invitation).filter_by(token_hash=hash_secret(token))).first()
+    if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
+        return None
+    if not invitation.person.organization.is_active:
+        return None
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, password: str) -> Person:
+    """Set the person's password through their invitation, which cannot be used again."""
+    set_password(invitation.person, password)
+    invitation.used_at = utcnow()
+    db.session.flush()
+    return invitation.person
+
+
+def list_people(organization):
+    """A select of an organization's people, oldest first (for pagination)."""
+    return (select(Person).where(Person.organization_id == organization.id)
+            .order_by(Person.created_date, Person.id))
+
+
+def get_person_of_or_404(organization, person_id: str) -> Person:
+    person = get_person(person_id)
+    if person is None or person.organization_id != organization.id:
+        raise NotFound(_("This organization has no person with this id."))
+    return person
+
+
+def update_person(person: Person, **changes) -> Person:
+    """Rename, change the role, locales or page language of a person; what their sessions and
+    tokens allow follows at once."""
+    role = changes.get("role", person.role)
+    if "role" in changes:
+        person.role = _checked_role(person.organization, role)
+    if "locales" in changes or "role" in changes:
+        person.locales = _checked_locales(role, changes.get("locales", person.locales if role in LOCALE_ROLES else None))
+    if "display_name" in changes:
+        person.display_name = changes["display_name"].strip()
+    if "locale" in changes:
+        person.locale = changes["locale"]
+    db.session.flush()
+    forget_tokens_after_commit(person_token_hashes(person))
+    return person
+
+
+def person_token_hashes(person: Person) -> list[str]:
+    return list(db.session.scalars(select(OAuthToken.token_hash).where(OAuthToken.person_id == person.id)))
+
+
+def end_every_session(person: Person) -> None:
+    """Sign the person out everywhere: every page session and every token of a portal ends."""
+    person.session_generation += 1
+    hashes = person_token_hashes(person)
+    db.session.execute(update(OAuthToken).where(OAuthToken.person_id == person.id).values(revoked=True))
+    db.session.flush()
+    forget_tokens_after_commit(hashes)
+
+
+def remove_person(person: Person) -> None:
+    """Delete a person: their sessions end with them, their tokens are deleted and stop at once."""
+    hashes = person_token_hashes(person)
+    db.session.execute(OAuthToken.__table__.delete().where(OAuthToken.person_id == person.id))
+    db.session.delete(person)
+    db.session.flush()
+    forget_tokens_after_commit(hashes)

@@ -15,8 +15,6 @@ import logging
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
-from ipaddress import ip_address
-from urllib.parse import urlsplit
 
 from flask import Flask
 from flask.sessions import SessionInterface, SessionMixin
@@ -24,6 +22,7 @@ from sqlalchemy import delete, select
 from werkzeug.datastructures import CallbackDict
 
 from coalition.extensions import db
+from coalition.http import plain_http_on_loopback
 
 log = logging.getLogger(__name__)
 
@@ -126,16 +125,7 @@ def remove_expired_sessions() -> int:
 
 def secure_cookies(public_url: str) -> bool:
     """`Secure` everywhere but plain HTTP on a loopback address (a developer's own machine)."""
-    parts = urlsplit(public_url)
-    if parts.scheme != "http":
-        return True
-    host = parts.hostname or ""
-    if host == "localhost":
-        return False
-    try:
-        return not ip_address(host).is_loopback
-    except ValueError:
-        return True
+    return not plain_http_on_loopback(public_url)
 
 
 class ServerSideSessions(SessionInterface):

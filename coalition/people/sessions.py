@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import current_app, g, redirect, request, session, url_for
 
 from coalition.auth.guard import Principal
-from coalition.auth.scopes import person_scopes
+from coalition.auth.scopes import person_acting_role, person_scopes
 from coalition.errors import Forbidden, ProblemError
 from coalition.extensions import db
 from coalition.i18n import _
@@ -64,19 +64,12 @@ def person_if_known() -> Person | None:
         return None
 
 
-def acting_role(person: Person) -> str:
-    """The organization-level role a person acts with: a coordinator only as a coordinator."""
-    if person.role == "coordinator" and person.organization.is_coordinator:
-        return "coordinator"
-    return "member"
-
-
 def principal_of(person: Person, expires_at: int, client_id: str | None = None) -> Principal:
     return Principal(
         client_id=client_id or f"person:{person.id}",
         organization_id=person.organization_id,
         organization_slug=person.organization.slug,
-        role=acting_role(person),
+        role=person_acting_role(person.role, person.organization.role),
         scopes=person_scopes(person.role, person.organization.role),
         locales=tuple(person.locales) if person.locales else None,
         expires_at=expires_at,
