@@ -184,6 +184,8 @@ def init_app(app: Flask) -> None:
     app.config["OAUTH2_TOKEN_EXPIRES_IN"] = {grant: config.token_lifetime for grant in
                                              ("client_credentials", "authorization_code", "refresh_token")}
     app.config["OAUTH2_SCOPES_SUPPORTED"] = list(SCOPES)
+    # The code flow answers refresh tokens (rotated on each use); client credentials never do.
+    app.config["OAUTH2_REFRESH_TOKEN_GENERATOR"] = True
     server = CoalitionAuthorizationServer(app, query_client=query_client, save_token=save_token)
     server.register_grant(ClientCredentialsGrant)
     server.register_grant(AuthorizationCodeGrant, [S256CodeChallenge(required=True)])
