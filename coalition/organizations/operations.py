@@ -52,7 +52,8 @@ def list_organizations(status: str | None = None, role: str | None = None):
 
 def update_organization(organization: Organization, acting_organization_id: str | None = None,
                         **changes) -> Organization:
-    """Change name, country, website or role; a coordinator cannot demote its own organization."""
+    """Change name, country, website, role or sign-in provider; a coordinator cannot demote its
+    own organization."""
     role = changes.get("role")
     if role is not None:
         _check_role(role)
@@ -61,6 +62,10 @@ def update_organization(organization: Organization, acting_organization_id: str 
     for name in ("name", "country", "website", "role"):
         if name in changes:
             setattr(organization, name, changes[name])
+    if "sign_in" in changes:
+        from coalition.people.single_sign_on import configure_single_sign_on
+
+        configure_single_sign_on(organization, changes["sign_in"])
     db.session.flush()
     if role is not None:
         # Tokens are capped by the role; cached principals must not outlive a demotion.

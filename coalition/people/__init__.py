@@ -53,7 +53,7 @@ def _person_locale() -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    # The invitation and account pages add their routes to pages.blp before it is registered.
+    # The account, invitation and single sign-on pages add their routes to pages.blp first.
     from coalition.people import (  # noqa: F401
         account_pages,
         consent,
@@ -61,6 +61,7 @@ def init_app(app: Flask) -> None:
         limits,
         pages,
         session_store,
+        sso_pages,
     )
     from coalition.web import register_pages
 

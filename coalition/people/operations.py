@@ -89,11 +89,10 @@ def _checked_role(organization, role: str) -> str:
 
 
 def _checked_locales(role: str, locales: list[str] | None) -> list[str] | None:
-    """Translators and reviewers may be limited to locales (None: every one); others work in all."""
-    if not locales:
+    """Translators and reviewers may be limited to locales (None: every one); other roles work
+    in every locale, so locales given for them are not kept."""
+    if not locales or role not in LOCALE_ROLES:
         return None
-    if role not in LOCALE_ROLES:
-        raise ValidationFailed(errors={"locales": [_("Only translators and reviewers are limited to locales.")]})
     return sorted({normalise_locale(tag) for tag in locales})
 
 

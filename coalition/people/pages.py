@@ -9,7 +9,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 
 from coalition.extensions import db
 from coalition.i18n import _
-from coalition.people import operations, totp
+from coalition.people import operations, single_sign_on, totp
 from coalition.people.limits import sign_in_limits
 from coalition.people.sessions import (
     begin_session,
@@ -29,7 +29,8 @@ PENDING_SECONDS = 300
 
 def _login_page(status: int = 200, error: str | None = None, email: str = ""):
     next_page = request.values.get("next", "")
-    return render_template("people/login.html", error=error, email=email, next=next_page), status
+    return render_template("people/login.html", error=error, email=email, next=next_page,
+                           providers=single_sign_on.providers()), status
 
 
 @blp.get("/login")

@@ -39,7 +39,9 @@ class InvitedPersonSchema(PersonSchema):
 class _PersonFields(ma.Schema):
     display_name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
     role = ma.fields.String(validate=ma.validate.OneOf(PERSON_ROLES))
-    locales = ma.fields.List(LocaleTag(), allow_none=True, validate=LOCALE_LIST)
+    locales = ma.fields.List(LocaleTag(), allow_none=True, validate=LOCALE_LIST, metadata={
+        "description": "For translators and reviewers: the locales they work in (null: every one); "
+                       "other roles work in every locale."})
     locale = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(SUPPORTED_LOCALES))
 
 

@@ -12,7 +12,7 @@ from coalition.auth.guard import Principal
 from coalition.auth.scopes import person_acting_role, person_scopes
 from coalition.errors import Forbidden, ProblemError
 from coalition.extensions import db
-from coalition.i18n import _
+from coalition.i18n import _, _l
 from coalition.people.models import Person
 from coalition.people.session_store import StoreUnavailable
 
@@ -23,8 +23,12 @@ class SessionsUnavailable(ProblemError):
     status = 503
 
 
+# Lazy: choosing the language of the message asks for the signed-in person again.
+UNAVAILABLE = _l("Signing in is unavailable for a moment. Please try again in a few minutes.")
+
+
 def _unavailable() -> SessionsUnavailable:
-    return SessionsUnavailable(_("Signing in is unavailable for a moment. Please try again in a few minutes."))
+    return SessionsUnavailable(UNAVAILABLE)
 
 
 def require_session_store() -> None:
@@ -58,10 +62,9 @@ def current_person() -> Person | None:
 
 def person_if_known() -> Person | None:
     """The signed-in person where nothing must fail (choosing the page's language)."""
-    try:
-        return current_person()
-    except SessionsUnavailable:
+    if getattr(session, "unavailable", False):
         return None
+    return current_person()
 
 
 def principal_of(person: Person, expires_at: int, client_id: str | None = None) -> Principal:
