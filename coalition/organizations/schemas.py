@@ -34,7 +34,7 @@ class OrganizationSchema(ma.Schema):
     status = ma.fields.String(dump_only=True, metadata={"enum": list(STATUSES)})
     sign_in = ma.fields.Function(_sign_in, dump_only=True, allow_none=True, metadata={
         "description": "The organization's own sign-in provider (OpenID Connect), if any: issuer and client_id.",
-        "type": ["object", "null"], "properties": {"issuer": {"type": "string"}, "client_id": {"type": "string"}}})
+        "type": "object", "properties": {"issuer": {"type": "string"}, "client_id": {"type": "string"}}})
     created_date = UTCDateTime(dump_only=True)
     modified_date = UTCDateTime(dump_only=True)
 
