@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from authlib.integrations.httpx_client import OAuth2Client
 from authlib.common.security import generate_token
+from authlib.integrations.httpx_client import OAuth2Client
 
 from tests import factories
 from tests.conftest import form_token, sign_in_client
