@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 
 from flask import current_app
 
+from coalition.auth.code_flow import remove_expired_codes
 from coalition.campaigns.idempotency import remove_expired_keys
 from coalition.db import utcnow
 from coalition.extensions import db
 from coalition.metrics.operations import remove_expired_exports
+from coalition.people.session_store import remove_expired_sessions
 from coalition.webhooks.dispatch import purge_old
 
 INTERVAL = 3600
@@ -30,11 +32,12 @@ def schedule_housekeeping(queue, now: datetime | None = None) -> str:
 
 
 def run_housekeeping() -> dict[str, int]:
-    """Remove expired export files and Idempotency-Keys, purge old webhook deliveries and
-    dispatched events, schedule the next run."""
+    """Remove expired export files, Idempotency-Keys, page sessions (the database's) and
+    authorization codes, purge old webhook deliveries and dispatched events, schedule the next run."""
     from coalition.jobs import queue
 
     removed = {"export_files": remove_expired_exports(), "idempotency_keys": remove_expired_keys(),
+               "page_sessions": remove_expired_sessions(), "authorization_codes": remove_expired_codes(),
                **purge_old(current_app.extensions["coalition.config"].webhook_retention_days)}
     db.commit()
     target = queue()

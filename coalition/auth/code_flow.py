@@ -14,7 +14,7 @@ import time
 from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc6749.errors import InvalidRequestError, InvalidScopeError
 from authlib.oauth2.rfc7636 import CodeChallenge
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from coalition.auth.models import AuthorizationCode, OAuthToken, hash_secret
 from coalition.auth.operations import forget_tokens_after_commit
@@ -139,3 +139,9 @@ def continue_family(record: OAuthToken, request) -> None:
         record.person_id, record.family_id = previous.person_id, previous.family_id
         previous.refresh_used = previous.revoked = True
         forget_tokens_after_commit([previous.token_hash])
+
+
+def remove_expired_codes() -> int:
+    """Delete codes past their lifetime (housekeeping): a used one no longer needs to be found."""
+    return db.session.execute(delete(AuthorizationCode).where(AuthorizationCode.expires_at <= int(time.time()))
+                              ).rowcount

@@ -138,3 +138,20 @@ def test_a_session_ends_after_its_lifetime_even_when_used(client, person, monkey
         assert client.get("/account").status_code == 200
     monkeypatch.setattr(time, "time", lambda: start + 121)
     assert client.get("/account").status_code == 302
+
+
+def test_housekeeping_removes_expired_sessions(client, person, db_session, monkeypatch):
+    from sqlalchemy import select
+
+    from coalition import housekeeping
+    from coalition.people.models import StoredSession
+
+    if client.application.extensions["coalition.redis"] is not None:
+        pytest.skip("Redis expires its own sessions")
+    sign_in_client(client, person)
+    assert housekeeping.run_housekeeping()["page_sessions"] == 0
+    for stored in db_session.scalars(select(StoredSession)):
+        stored.expires_at = stored.expires_at.replace(year=2000)
+    db_session.flush()
+    assert housekeeping.run_housekeeping()["page_sessions"] >= 1
+    assert client.get("/account").status_code == 302
