@@ -90,7 +90,7 @@ def _principal_from_database(token_hash: str) -> Principal | None:
             organization_slug=person.organization.slug,
             role=person_acting_role(person.role, person.organization.role),
             scopes=effective_scopes(token),
-            locales=tuple(person.locales) if person.locales else None,
+            locales=_narrowest(client.locales, person.locales),
             expires_at=token.expires_at,
             person_id=person.id,
         )
@@ -103,6 +103,12 @@ def _principal_from_database(token_hash: str) -> Principal | None:
         locales=tuple(client.locales) if client.locales else None,
         expires_at=token.expires_at,
     )
+
+
+def _narrowest(*limits: list[str] | None) -> tuple[str, ...] | None:
+    """The locales every limit allows (None: no limit at all)."""
+    given = [set(limit) for limit in limits if limit]
+    return tuple(sorted(set.intersection(*given))) if given else None
 
 
 def _load_principal(token_hash: str) -> Principal | None:

@@ -64,9 +64,9 @@ def submit_login():
 
 
 def _signed_in(person, next_page: str | None):
-    begin_session(person)
     operations.record_sign_in(person, "people.sign_in")
     db.commit()
+    begin_session(person)
     return redirect(safe_next(next_page), code=303)
 
 

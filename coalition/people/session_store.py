@@ -88,7 +88,9 @@ class RedisStore:
 
 
 class DatabaseStore:
-    """Sessions in the request's own database session, committed after the view's commit."""
+    """Sessions in the request's database session. Views commit their own work before they
+    answer; whatever a request left uncommitted (an operation that flushed, then refused) is
+    rolled back first, so that storing a session never commits it."""
 
     def load(self, sid: str) -> dict | None:
         from coalition.people.models import StoredSession
@@ -101,6 +103,7 @@ class DatabaseStore:
     def save(self, sid: str, data: dict, ttl: int) -> None:
         from coalition.people.models import StoredSession
 
+        db.rollback()
         db.session.merge(StoredSession(id_hash=_hash(sid), data=data,
                                        expires_at=datetime.now(UTC) + timedelta(seconds=ttl)))
         db.commit()
@@ -108,6 +111,7 @@ class DatabaseStore:
     def delete(self, sid: str) -> None:
         from coalition.people.models import StoredSession
 
+        db.rollback()
         db.session.execute(delete(StoredSession).where(StoredSession.id_hash == _hash(sid)))
         db.commit()
 

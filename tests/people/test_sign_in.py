@@ -126,3 +126,16 @@ def test_the_person_s_language_serves_the_pages(client, db_session, member):
     sign_in_client(client, german)
     assert '<html lang="de">' in client.get("/account", headers={"Accept-Language": "fr"}).text
     assert '<html lang="it">' in client.get("/account?locale=it").text
+
+
+def test_storing_a_session_never_commits_what_a_request_left_undone(app, db_session):
+    from coalition.organizations.models import Organization
+    from coalition.people.session_store import DatabaseStore
+
+    if app.extensions["coalition.redis"] is not None:
+        pytest.skip("the database holds sessions on the embedded default only")
+    with app.test_request_context("/"):
+        factories.make_organization(slug="left-undone")  # flushed, never committed by its request
+        DatabaseStore().save("a-session-id", {"_created": 1, "_seen": 1}, 60)
+        assert db.session.scalars(select(Organization).filter_by(slug="left-undone")).first() is None
+        assert DatabaseStore().load("a-session-id") == {"_created": 1, "_seen": 1}
