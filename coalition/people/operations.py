@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import current_app, request
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from coalition.audit.operations import record_entry
 from coalition.auth.models import OAuthToken, hash_secret
@@ -75,8 +76,12 @@ def add_person(organization, *, email: str, display_name: str, role: str = "memb
                     display_name=display_name.strip(), role=_checked_role(organization, role),
                     locales=_checked_locales(role, locales), locale=locale)
     _refuse_taken_email(person.email)
-    db.session.add(person)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(person)
+    except IntegrityError:
+        # Invited at the same moment by another request.
+        raise Conflict(_("A person with this e-mail address already exists.")) from None
     return person
 
 
@@ -96,9 +101,8 @@ def _checked_locales(role: str, locales: list[str] | None) -> list[str] | None:
     return sorted({normalise_locale(tag) for tag in locales})
 
 
-def _refuse_taken_email(email: str, person: Person | None = None) -> None:
-    taken = get_person_by_email(email)
-    if taken is not None and taken is not person:
+def _refuse_taken_email(email: str) -> None:
+    if get_person_by_email(email) is not None:
         # Said to the inviting coordinator only, who must know why nobody was added.
         raise Conflict(_("A person with this e-mail address already exists."))
 
