@@ -7,7 +7,7 @@ import sys
 import time
 
 import pytest
-from rq import Queue, SimpleWorker
+from rq import Queue, SimpleWorker, Worker
 from sqlalchemy import select
 
 from coalition import jobs
@@ -66,7 +66,12 @@ def test_worker_command_stops_cleanly_on_sigterm(app, tmp_path):
            "INSTANCE_PATH": str(tmp_path)}
     worker = subprocess.Popen([sys.executable, "-m", "coalition.cli", "worker"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    time.sleep(3)
+    # Started is when the worker registers in Redis (seconds on a loaded machine, not a fixed
+    # sleep); its signal handlers follow a moment later.
+    deadline = time.monotonic() + 30
+    while not Worker.all(connection=cache.redis) and worker.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1)
     assert worker.poll() is None, worker.stdout.read().decode()
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=20) == 0

@@ -9,9 +9,8 @@ Every request to the provider passes the outbound rules (HTTPS, public addresses
 
 from __future__ import annotations
 
-from authlib.integrations.flask_client.apps import FlaskOAuth2App
-from authlib.integrations.flask_client.integration import FlaskIntegration
-from authlib.integrations.requests_client import OAuth2Session
+from functools import cache
+
 from flask import current_app
 from sqlalchemy import select
 
@@ -23,18 +22,25 @@ from coalition.outbound import OutboundError, outbound_client
 from coalition.people.models import SingleSignOn
 
 
-class GuardedSession(OAuth2Session):
-    """authlib's requests session, each URL checked by the outbound rules before it is asked."""
+@cache
+def _guarded_app_class():
+    """authlib's Flask client whose requests session checks each URL by the outbound rules
+    before asking it. Imported on first use: requests and authlib's client cost every process
+    a third of a second at start, and most never sign anyone in through a provider."""
+    from authlib.integrations.flask_client.apps import FlaskOAuth2App
+    from authlib.integrations.requests_client import OAuth2Session
 
-    def request(self, method, url, *args, **kwargs):
-        outbound_client().check_url(url)
-        kwargs.setdefault("timeout", current_app.extensions["coalition.config"].outbound_timeout)
-        kwargs["allow_redirects"] = False
-        return super().request(method, url, *args, **kwargs)
+    class GuardedSession(OAuth2Session):
+        def request(self, method, url, *args, **kwargs):
+            outbound_client().check_url(url)
+            kwargs.setdefault("timeout", current_app.extensions["coalition.config"].outbound_timeout)
+            kwargs["allow_redirects"] = False
+            return super().request(method, url, *args, **kwargs)
 
+    class GuardedApp(FlaskOAuth2App):
+        client_cls = GuardedSession
 
-class GuardedApp(FlaskOAuth2App):
-    client_cls = GuardedSession
+    return GuardedApp
 
 
 def single_sign_on_of(organization) -> SingleSignOn | None:
@@ -72,11 +78,13 @@ def configure_single_sign_on(organization, values: dict | None) -> SingleSignOn 
     return current
 
 
-def oauth_client(sign_in: SingleSignOn) -> GuardedApp:
+def oauth_client(sign_in: SingleSignOn):
     """authlib's client for one organization's provider, from its discovery document; made per
     request, so a changed configuration applies at once."""
+    from authlib.integrations.flask_client.integration import FlaskIntegration
+
     name = f"sso-{sign_in.organization_id}"
-    return GuardedApp(
+    return _guarded_app_class()(
         FlaskIntegration(name), name, client_id=sign_in.client_id,
         client_secret=decrypt(sign_in.client_secret_ciphertext),
         server_metadata_url=f"{sign_in.issuer}/.well-known/openid-configuration",
