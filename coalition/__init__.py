@@ -72,7 +72,7 @@ def _spec_kwargs() -> dict:
 
 
 def _register_blueprints(app: Flask, api) -> None:
-    from coalition import health, web
+    from coalition import health, people, web
     from coalition.auth import server as oauth_server
     from coalition.auth import views as oauth_views
     from coalition.openapi import blp as openapi_blp
@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask, api) -> None:
     app.register_blueprint(oauth_views.blp)
     app.register_blueprint(openapi_blp)
     web.init_app(app)
+    people.init_app(app)
     for blueprint in _api_blueprints():
         api.register_blueprint(blueprint, url_prefix="/api/v1" + (blueprint.url_prefix or ""))
 
@@ -97,10 +98,11 @@ def _api_blueprints() -> list:
     from coalition.metrics import views as metrics_views
     from coalition.organizations import views as organization_views
     from coalition.outreach import views as outreach_views
+    from coalition.people import views as people_views
     from coalition.webhooks import views as webhook_views
 
     return [
-        organization_views.blp, client_views.blp, client_views.scopes_blp, audit_views.blp,
+        organization_views.blp, client_views.blp, client_views.scopes_blp, people_views.blp, audit_views.blp,
         campaign_views.blp, signature_views.blp, outreach_views.blp, *materials_blueprints(),
         metrics_views.blp, webhook_views.blp, federation_views.blp,
     ]

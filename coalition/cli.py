@@ -92,9 +92,12 @@ def clients_group():
 @click.option("--name", required=True)
 @click.option("--scopes", required=True, help='space-separated, e.g. "campaigns:read signatures:write"')
 @click.option("--locales", default=None, help="comma-separated locales a translator may write, e.g. de,fr")
+@click.option("--redirect-uri", "redirect_uris", multiple=True,
+              help="where a portal acting for people receives its codes (repeatable; enables the code flow)")
 @click.option("--json", "as_json", is_flag=True, help="print the credentials as JSON")
 @with_appcontext
-def clients_create(org_slug: str, name: str, scopes: str, locales: str | None, as_json: bool):
+def clients_create(org_slug: str, name: str, scopes: str, locales: str | None, redirect_uris: tuple[str, ...],
+                   as_json: bool):
     """Create a client; its secret is printed once and stored hashed."""
     from coalition.auth.operations import create_client
     from coalition.auth.schemas import ClientCreateSchema
@@ -102,7 +105,8 @@ def clients_create(org_slug: str, name: str, scopes: str, locales: str | None, a
 
     def create():
         fields = _loaded(ClientCreateSchema(), {
-            "name": name, "scopes": scopes.split(), "locales": locales.split(",") if locales else None})
+            "name": name, "scopes": scopes.split(), "locales": locales.split(",") if locales else None,
+            "redirect_uris": list(redirect_uris)})
         return create_client(get_organization_or_404(org_slug), **fields)
 
     client, secret = _run(create)

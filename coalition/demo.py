@@ -17,6 +17,7 @@ from coalition.i18n import _
 from coalition.materials.demo import load_demo_materials
 from coalition.organizations.models import Organization
 from coalition.outreach.demo import load_demo_outreach
+from coalition.people.demo import load_demo_people
 
 DEMO_ORGANIZATIONS = [
     # slug, name, country, role
@@ -70,6 +71,7 @@ def load_demo() -> list[str]:
     campaign = load_demo_campaigns()
     load_demo_materials(campaign)
     load_demo_outreach(campaign, list(organizations.values()))
+    people = load_demo_people(organizations)
     # PUBLIC_URL, else the address scripts/run serves on (PORT): the command works as printed.
     base = current_app.extensions["coalition.config"].public_url
     coordinator = "curl -s -u demo-coordinator:demo-coordinator-secret " \
@@ -80,4 +82,6 @@ def load_demo() -> list[str]:
         f"  {coordinator}",
         _("Member credentials: %(member)s; German translator: %(translator)s.",
           member="demo-member:demo-member-secret", translator="demo-translator-de:demo-translator-de-secret"),
+        _("Sign in to the pages at %(url)s as a coordinator, a member or a German translator:", url=f"{base}/login"),
+        *(f"  {email}  {password}" for email, password in people),
     ]

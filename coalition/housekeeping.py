@@ -6,11 +6,13 @@ from datetime import UTC, datetime
 
 from flask import current_app
 
+from coalition.auth.code_flow import remove_expired_codes
 from coalition.campaigns.idempotency import remove_expired_keys
 from coalition.db import utcnow
 from coalition.extensions import db
 from coalition.federation.tasks import schedule_sweep as schedule_federation_sweep
 from coalition.metrics.operations import remove_expired_exports
+from coalition.people.session_store import remove_expired_sessions
 from coalition.webhooks.dispatch import purge_old
 
 INTERVAL = 3600
@@ -31,11 +33,13 @@ def schedule_housekeeping(queue, now: datetime | None = None) -> str:
 
 
 def run_housekeeping() -> dict[str, int]:
-    """Remove expired export files and Idempotency-Keys, purge old webhook deliveries and
-    dispatched events, schedule the next run and the federation sweep."""
+    """Remove expired export files, Idempotency-Keys, page sessions (the database's) and
+    authorization codes, purge old webhook deliveries and dispatched events, schedule the next
+    run and the federation sweep."""
     from coalition.jobs import queue
 
     removed = {"export_files": remove_expired_exports(), "idempotency_keys": remove_expired_keys(),
+               "page_sessions": remove_expired_sessions(), "authorization_codes": remove_expired_codes(),
                **purge_old(current_app.extensions["coalition.config"].webhook_retention_days)}
     db.commit()
     target = queue()

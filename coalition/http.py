@@ -5,6 +5,8 @@ deeper than any document of the API."""
 from __future__ import annotations
 
 import re
+from ipaddress import ip_address
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
 
@@ -145,3 +147,17 @@ def _check_json_body() -> None:
 
 def init_app(app: Flask) -> None:
     app.before_request(check_request_body)
+
+
+def plain_http_on_loopback(url: str) -> bool:
+    """Whether `url` is plain HTTP to this machine (development): the one place HTTPS is not needed."""
+    parts = urlsplit(url)
+    if parts.scheme != "http":
+        return False
+    host = parts.hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False

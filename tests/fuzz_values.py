@@ -8,10 +8,11 @@ export labels are in a language with a catalog; an imported file parses; materia
 cursors and organizations exist; a report falls within the campaign; no more signatures are
 valid than submitted; a report's country is a member state (the fuzz campaign is an ECI); a path's
 country and locale fit the campaign; a new campaign is not yet closed and an ECI has its
-registration date; a webhook or upstream URL reaches a public address; a snapshot's figures are of
-member states, each once; coordinator- and hub-only scopes go to coordinators and hubs; `"*"` stands
-alone among event types; free text holds no phone or ID number; an Idempotency-Key is new. Only
-positive cases are changed: negative ones stay as generated.
+registration date; a webhook or upstream URL and a sign-in issuer reach a public address; a
+snapshot's figures are of member states, each once; coordinator- and hub-only scopes, and
+coordinator people, go to coordinators and hubs; `"*"` stands alone among event types; free text
+holds no phone or ID number; an Idempotency-Key is new. Only positive cases are changed: negative
+ones stay as generated.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from coalition.campaigns.eci import member_states
 
 FUZZ_CAMPAIGN = "fuzz-campaign"
 PUBLIC_WEBHOOK_URL = "https://93.184.215.14/hook"  # a public address literal: nothing to resolve
+PUBLIC_ISSUER_URL = "https://93.184.215.14/oidc"
 ORGANIZATION_WEBSITE = "https://example.org/"
 GUARDED_TEXT = {"note": "Counted at the town hall", "notes": "Stall at the market square",
                 "reason": "Recount of the paper forms", "locality": "Market square"}
@@ -65,6 +67,8 @@ def _repair(values: dict, operation_id: str) -> None:
             values[field] = "de"
     if isinstance(values.get("locales"), list):
         values["locales"] = ["de", "fr", "it"][:len(values["locales"])]
+    if isinstance(values.get("sign_in"), dict):
+        values["sign_in"]["issuer"] = PUBLIC_ISSUER_URL  # a provider on the public internet
     if isinstance(values.get("website"), str):
         values["website"] = ORGANIZATION_WEBSITE
     if operation_id.endswith(("_webhook", "_upstream")) and isinstance(values.get("url"), str):
@@ -74,6 +78,8 @@ def _repair(values: dict, operation_id: str) -> None:
                              for country in ("DE", "FR", "IT")[:len(values["figures"])]]
     if isinstance(values.get("events"), list) and "*" in values["events"]:
         values["events"] = ["*"]
+    if operation_id in ("invite_person", "update_person") and values.get("role") == "coordinator":
+        values["role"] = "translator"  # only coordinator organizations have coordinators
     if isinstance(values.get("scopes"), list):
         values["scopes"] = [scope for scope in values["scopes"] if scope not in ROLE_BOUND_SCOPES] \
             or ["campaigns:read"]

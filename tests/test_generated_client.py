@@ -124,6 +124,20 @@ def test_a_generated_client_works_on_every_route(app, client, db_session, auth_h
     call("clients.revoke_previous_secret", 409, client_id=credentials.client_id)
     call("clients.delete_client", 204, client_id=credentials.client_id)
 
+    person = call("people_api.invite_person", 201, slug="generated-ngo", body=call.model(
+        "person_create", "PersonCreate", {"email": "generated@example.org", "display_name": "Gen Erated",
+                                          "role": "translator", "locales": ["de"]}))
+    assert person.invitation_url.startswith("http")
+    call("people_api.invite_person", 409, slug="generated-ngo", body=call.model(
+        "person_create", "PersonCreate", {"email": "generated@example.org", "display_name": "Again"}))
+    call("people_api.list_people", 200, slug="generated-ngo")
+    call("people_api.get_person", 200, slug="generated-ngo", person_id=person.id)
+    call("people_api.update_person", 200, slug="generated-ngo", person_id=person.id,
+         body=call.model("person_update", "PersonUpdate", {"display_name": "Gen"}))
+    call("people_api.reinvite_person", 201, slug="generated-ngo", person_id=person.id)
+    call("people_api.remove_person", 204, slug="generated-ngo", person_id=person.id)
+    call("people_api.get_person", 404, slug="generated-ngo", person_id=person.id)
+
     call("campaigns.list_campaigns", 200)
     call("campaigns.create_campaign", 201, body=call.model("campaign_create", "CampaignCreate", {
         "slug": "generated-petition", "title": "Generated", "kind": "petition", "status": "draft",

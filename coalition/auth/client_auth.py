@@ -26,7 +26,7 @@ DESCRIPTIONS = {
     "invalid_grant": _l("The grant is not valid for this client."),
     "invalid_scope": _l("The client may not hold a requested scope, or a scope is unknown."),
     "unauthorized_client": _l("This client may not use this grant type."),
-    "unsupported_grant_type": _l("This server supports only the client_credentials grant."),
+    "unsupported_grant_type": _l("This server does not support this grant type."),
     "unsupported_token_type": _l("This token type is not supported."),
 }
 

@@ -10,7 +10,7 @@ from flask import current_app, g, request
 from sqlalchemy import select
 
 from coalition.auth.models import OAuthToken, hash_secret
-from coalition.auth.scopes import allowed_scopes
+from coalition.auth.scopes import allowed_scopes, person_acting_role, person_scopes
 from coalition.errors import Forbidden, Unauthorized
 from coalition.extensions import db
 from coalition.http import check_required_body
@@ -25,7 +25,10 @@ TOKEN_CACHE_SIZE = 10_000
 
 @dataclass(frozen=True)
 class Principal:
-    """The caller of an API request, as its token says."""
+    """The caller of an API request, as its token says, or the person signed in on a page.
+
+    `role` is the organization-level role the caller acts with (`coordinator` or `member`).
+    """
 
     client_id: str
     organization_id: str
@@ -34,6 +37,8 @@ class Principal:
     scopes: frozenset[str]
     locales: tuple[str, ...] | None
     expires_at: int
+    # The person a page session or a portal's token acts for (its `sub`); None for a client.
+    person_id: str | None = None
 
     @property
     def is_coordinator(self) -> bool:
@@ -58,10 +63,14 @@ def forget_tokens(token_hashes) -> None:
 def effective_scopes(token: OAuthToken) -> frozenset[str]:
     """What a token allows now: a client's scopes may have been narrowed, or its organization
     demoted or no longer a hub, since the token was issued, and the token holds no more than
-    they allow today."""
+    they allow today; a person's token no more than the person's role allows today."""
     client, organization = token.client, token.client.organization
-    return (frozenset(token.scope.split()) & frozenset(client.scopes)
-            & allowed_scopes(organization.role, organization.kind))
+    scopes = (frozenset(token.scope.split()) & frozenset(client.scopes)
+              & allowed_scopes(organization.role, organization.kind))
+    person = token.person
+    if person is not None:
+        scopes &= person_scopes(person.role, person.organization.role)
+    return scopes
 
 
 def _principal_from_database(token_hash: str) -> Principal | None:
@@ -71,6 +80,22 @@ def _principal_from_database(token_hash: str) -> Principal | None:
     client = token.client
     if not client.is_usable:
         return None
+    person = token.person
+    if person is not None:
+        if not person.organization.is_active:
+            return None
+        # A portal acts as the person: their organization, role and locales, and their id as the
+        # author of what they write (so a reviewer cannot approve their own text through it).
+        return Principal(
+            client_id=f"person:{person.id}",
+            organization_id=person.organization_id,
+            organization_slug=person.organization.slug,
+            role=person_acting_role(person.role, person.organization.role),
+            scopes=effective_scopes(token),
+            locales=_narrowest(client.locales, person.locales),
+            expires_at=token.expires_at,
+            person_id=person.id,
+        )
     return Principal(
         client_id=client.client_id,
         organization_id=client.organization_id,
@@ -80,6 +105,12 @@ def _principal_from_database(token_hash: str) -> Principal | None:
         locales=tuple(client.locales) if client.locales else None,
         expires_at=token.expires_at,
     )
+
+
+def _narrowest(*limits: list[str] | None) -> tuple[str, ...] | None:
+    """The locales every limit allows (None: no limit at all)."""
+    given = [set(limit) for limit in limits if limit]
+    return tuple(sorted(set.intersection(*given))) if given else None
 
 
 def _load_principal(token_hash: str) -> Principal | None:

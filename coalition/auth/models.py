@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coalition.db import Base, new_uuid, utcnow
 from coalition.organizations.models import Organization
+from coalition.people.models import Person
 
 
 def hash_secret(secret: str) -> str:
@@ -30,6 +31,8 @@ class OAuthClient(Base):
     previous_secret_expires: Mapped[datetime | None] = mapped_column(default=None)
     scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
     locales: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    # Where a portal acting for people receives its codes (exact match); empty: no code flow.
+    redirect_uris: Mapped[list[str]] = mapped_column(JSON, default=list)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_date: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -44,17 +47,24 @@ class OAuthClient(Base):
     def get_client_id(self) -> str:
         return self.client_id
 
+    @property
+    def acts_for_people(self) -> bool:
+        return bool(self.redirect_uris)
+
     def get_default_redirect_uri(self):
-        return None
+        return self.redirect_uris[0] if len(self.redirect_uris) == 1 else None
 
     def check_redirect_uri(self, redirect_uri) -> bool:
-        return False
+        # Exact string comparison (RFC 9700 §4.1.3): no prefix, no normalisation.
+        return any(hmac.compare_digest(redirect_uri or "", registered) for registered in self.redirect_uris)
 
     def check_response_type(self, response_type) -> bool:
-        return False
+        return response_type == "code" and self.acts_for_people
 
     def check_grant_type(self, grant_type: str) -> bool:
-        return grant_type == "client_credentials"
+        if grant_type == "client_credentials":
+            return True
+        return grant_type in ("authorization_code", "refresh_token") and self.acts_for_people
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         return method in ("client_secret_basic", "client_secret_post")
@@ -83,8 +93,16 @@ class OAuthToken(Base):
     issued_at: Mapped[int] = mapped_column(Integer)
     expires_in: Mapped[int] = mapped_column(Integer)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Tokens of the code flow act for a person; deleting the person deletes them.
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), default=None,
+                                                  index=True)
+    refresh_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    # Every token descended from one authorization code: a reused code or refresh token revokes them all.
+    family_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
+    refresh_used: Mapped[bool] = mapped_column(Boolean, default=False)
 
     client: Mapped[OAuthClient] = relationship(lazy="joined")
+    person: Mapped[Person | None] = relationship(lazy="joined")
 
     @property
     def expires_at(self) -> int:
@@ -105,3 +123,42 @@ class OAuthToken(Base):
 
     def is_revoked(self) -> bool:
         return self.revoked
+
+    # authlib's refresh token grant: a refresh token lives as long as its family.
+    def get_user(self):
+        return self.person
+
+
+class AuthorizationCode(Base):
+    """A code of the code flow (RFC 6749 §4.1, PKCE S256): single use, ten minutes, hash only."""
+
+    __tablename__ = "oauth_authorization_codes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    client_pk: Mapped[str] = mapped_column(ForeignKey("oauth_clients.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    redirect_uri: Mapped[str] = mapped_column(String(2000))
+    scope: Mapped[str] = mapped_column(String(1000), default="")
+    code_challenge: Mapped[str] = mapped_column(String(128))
+    code_challenge_method: Mapped[str] = mapped_column(String(8))
+    auth_time: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[int] = mapped_column(Integer)
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The family of the tokens this code gave, revoked if the code comes back.
+    family_id: Mapped[str] = mapped_column(String(36), default=new_uuid)
+
+    person: Mapped[Person] = relationship(lazy="joined")
+
+    # authlib's AuthorizationCodeMixin protocol
+    def get_redirect_uri(self) -> str:
+        return self.redirect_uri
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_auth_time(self) -> int:
+        return self.auth_time
+
+    def get_nonce(self):
+        return None

@@ -56,8 +56,21 @@ def validate_scopes(organization: Organization, scopes: list[str]) -> list[str]:
     return sorted(set(scopes))
 
 
+def validate_redirect_uris(uris: list[str]) -> list[str]:
+    """HTTPS addresses, or plain HTTP on a loopback address (a portal on a developer's machine)."""
+    from coalition.http import plain_http_on_loopback
+
+    refused = [uri for uri in uris if "#" in uri or (uri.startswith("http://") and not plain_http_on_loopback(uri))]
+    if refused:
+        raise ValidationFailed(errors={"redirect_uris": [
+            _("A redirect URI must use HTTPS (plain HTTP only on loopback) and have no fragment: %(uri)s",
+              uri=uri) for uri in refused]})
+    return list(dict.fromkeys(uris))
+
+
 def create_client(organization: Organization, name: str, scopes: list[str],
-                  locales: list[str] | None = None) -> tuple[OAuthClient, str]:
+                  locales: list[str] | None = None,
+                  redirect_uris: list[str] | None = None) -> tuple[OAuthClient, str]:
     """A new client and its secret; the secret is returned once and only its hash is kept."""
     secret = new_client_secret()
     client = OAuthClient(
@@ -68,6 +81,7 @@ def create_client(organization: Organization, name: str, scopes: list[str],
         secret_hash=hash_secret(secret),
         scopes=validate_scopes(organization, scopes),
         locales=_normalise_locales(locales),
+        redirect_uris=validate_redirect_uris(redirect_uris or []),
     )
     db.session.add(client)
     db.session.flush()
@@ -107,6 +121,8 @@ def update_client(client: OAuthClient, **changes) -> OAuthClient:
         client.scopes = validate_scopes(client.organization, changes["scopes"])
     if "locales" in changes:
         client.locales = _normalise_locales(changes["locales"])
+    if "redirect_uris" in changes:
+        client.redirect_uris = validate_redirect_uris(changes["redirect_uris"])
     if "disabled" in changes:
         client.disabled = bool(changes["disabled"])
     db.session.flush()

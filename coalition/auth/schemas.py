@@ -15,6 +15,11 @@ class ClientSchema(ma.Schema):
     scopes = ma.fields.List(ma.fields.String(), dump_only=True)
     locales = ma.fields.List(ma.fields.String(), dump_only=True, allow_none=True,
                              metadata={"description": "Locales it may write; null: every locale."})
+    redirect_uris = ma.fields.List(ma.fields.String(), dump_only=True,
+                                   metadata={"description": "Where the code flow may send codes (exact match)."})
+    grant_types = ma.fields.Function(
+        lambda client: ["client_credentials", *(["authorization_code", "refresh_token"] if client.redirect_uris else [])],
+        dump_only=True, metadata={"type": "array", "items": {"type": "string"}})
     disabled = ma.fields.Boolean(dump_only=True)
     previous_secret_expires = UTCDateTime(
         dump_only=True, allow_none=True,
@@ -31,6 +36,13 @@ class ClientCredentialsSchema(ClientSchema):
 # Lists a client holds: every scope at most once, and as many locales as a campaign may have.
 SCOPE_LIST = ma.validate.Length(max=len(SCOPES))
 LOCALE_LIST = ma.validate.Length(max=50)
+REDIRECT_URI_LIST = ma.validate.Length(max=10)
+
+
+def _redirect_uris(**kwargs):
+    """Redirect URIs of a portal acting for people: absolute, no fragment (RFC 6749 §3.1.2)."""
+    uri = ma.fields.URL(schemes={"https", "http"}, require_tld=False, validate=ma.validate.Length(max=2000))
+    return ma.fields.List(uri, validate=REDIRECT_URI_LIST, **kwargs)
 
 
 class ClientCreateSchema(ma.Schema):
@@ -39,6 +51,8 @@ class ClientCreateSchema(ma.Schema):
     scopes = ma.fields.List(ma.fields.String(metadata={"enum": list(SCOPES)}), required=True,
                             validate=SCOPE_LIST, metadata={"minItems": 1})
     locales = ma.fields.List(LocaleTag(), allow_none=True, load_default=None, validate=LOCALE_LIST)
+    redirect_uris = _redirect_uris(load_default=list, metadata={
+        "description": "Enables the authorization code grant (PKCE S256) for portals acting for people."})
 
 
 class ClientUpdateSchema(ma.Schema):
@@ -46,6 +60,7 @@ class ClientUpdateSchema(ma.Schema):
     scopes = ma.fields.List(ma.fields.String(metadata={"enum": list(SCOPES)}), validate=SCOPE_LIST,
                             metadata={"minItems": 1})
     locales = ma.fields.List(LocaleTag(), allow_none=True, validate=LOCALE_LIST)
+    redirect_uris = _redirect_uris()
     disabled = ma.fields.Boolean()
 
 

@@ -29,3 +29,23 @@ def allowed_scopes(role: str, kind: str = "organization") -> frozenset[str]:
     if kind != "hub":
         allowed -= HUB_ONLY
     return allowed
+
+
+TRANSLATOR_SCOPES = frozenset({"materials:read", "translations:write"})
+# People act for ordinary organizations: pushing a hub's snapshots is a machine's job.
+PERSON_ROLE_SCOPES = {
+    "translator": TRANSLATOR_SCOPES,
+    "reviewer": TRANSLATOR_SCOPES | {"translations:review"},
+    "member": allowed_scopes("member"),
+    "coordinator": allowed_scopes("coordinator"),
+}
+
+
+def person_scopes(person_role: str, organization_role: str) -> frozenset[str]:
+    """What a person's role allows, capped like a client's by their organization's role."""
+    return PERSON_ROLE_SCOPES.get(person_role, frozenset()) & allowed_scopes(organization_role)
+
+
+def person_acting_role(person_role: str, organization_role: str) -> str:
+    """The organization-level role a person acts with: a coordinator only in a coordinator organization."""
+    return "coordinator" if person_role == "coordinator" and organization_role == "coordinator" else "member"

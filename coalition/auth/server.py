@@ -1,4 +1,5 @@
-"""The authlib authorization server: client credentials grant, tokens stored hashed."""
+"""The authlib authorization server: client credentials, and the code flow for portals acting
+for people (coalition/auth/code_flow.py); tokens stored hashed."""
 
 from __future__ import annotations
 
@@ -15,10 +16,16 @@ from sqlalchemy import select
 
 from coalition.audit.operations import record_entry
 from coalition.auth.client_auth import authenticate_client, localised_description
+from coalition.auth.code_flow import (
+    AuthorizationCodeGrant,
+    RefreshTokenGrant,
+    S256CodeChallenge,
+    continue_family,
+)
 from coalition.auth.guard import document_auth_responses, effective_scopes
 from coalition.auth.models import OAuthClient, OAuthToken, hash_secret
 from coalition.auth.operations import get_client, revoke_token
-from coalition.auth.scopes import SCOPES, allowed_scopes
+from coalition.auth.scopes import SCOPES, allowed_scopes, person_acting_role
 from coalition.db import new_uuid
 from coalition.extensions import db
 from coalition.i18n import _l
@@ -83,6 +90,7 @@ def query_client(client_id: str) -> OAuthClient | None:
 
 def save_token(token: dict, request) -> None:
     """Store the token's hash, and who obtained which token in the audit log (the token's id)."""
+    refresh_token = token.get("refresh_token")
     record = OAuthToken(
         id=new_uuid(),
         token_hash=hash_secret(token["access_token"]),
@@ -90,7 +98,9 @@ def save_token(token: dict, request) -> None:
         scope=token.get("scope", ""),
         issued_at=int(time.time()),
         expires_in=int(token["expires_in"]),
+        refresh_token_hash=hash_secret(refresh_token) if refresh_token else None,
     )
+    continue_family(record, request)
     db.session.add(record)
     _audit(request.client, "oauth.issue_token", record)
     db.commit()
@@ -149,7 +159,7 @@ class TokenIntrospection(IntrospectionEndpoint):
         client = token.client
         if not client.is_usable:
             return {"active": False}
-        return {
+        answer = {
             "active": True,
             "client_id": client.client_id,
             "token_type": "Bearer",
@@ -159,6 +169,10 @@ class TokenIntrospection(IntrospectionEndpoint):
             "organization": client.organization.slug,
             "role": client.organization.role,
         }
+        if token.person is not None:
+            answer.update(sub=token.person.id, organization=token.person.organization.slug,
+                          role=person_acting_role(token.person.role, token.person.organization.role))
+        return answer
 
 
 def authorization_server() -> AuthorizationServer:
@@ -167,10 +181,15 @@ def authorization_server() -> AuthorizationServer:
 
 def init_app(app: Flask) -> None:
     config = app.extensions["coalition.config"]
-    app.config["OAUTH2_TOKEN_EXPIRES_IN"] = {"client_credentials": config.token_lifetime}
+    app.config["OAUTH2_TOKEN_EXPIRES_IN"] = {grant: config.token_lifetime for grant in
+                                             ("client_credentials", "authorization_code", "refresh_token")}
     app.config["OAUTH2_SCOPES_SUPPORTED"] = list(SCOPES)
+    # The code flow answers refresh tokens (rotated on each use); client credentials never do.
+    app.config["OAUTH2_REFRESH_TOKEN_GENERATOR"] = True
     server = CoalitionAuthorizationServer(app, query_client=query_client, save_token=save_token)
     server.register_grant(ClientCredentialsGrant)
+    server.register_grant(AuthorizationCodeGrant, [S256CodeChallenge(required=True)])
+    server.register_grant(RefreshTokenGrant)
     server.register_endpoint(TokenRevocation)
     server.register_endpoint(TokenIntrospection)
     app.extensions["coalition.oauth_server"] = server

@@ -49,13 +49,14 @@ def server_metadata():
     base = current_app.extensions["coalition.config"].public_url
     return jsonify({
         "issuer": base,
+        "authorization_endpoint": f"{base}/oauth/authorize",
         "token_endpoint": f"{base}/oauth/token",
         "revocation_endpoint": f"{base}/oauth/revoke",
         "introspection_endpoint": f"{base}/oauth/introspect",
-        "grant_types_supported": ["client_credentials"],
-        # RFC 8414 requires a non-empty list; with no authorization endpoint the only honest
-        # entry is the registered response type "none".
-        "response_types_supported": ["none"],
+        "grant_types_supported": ["client_credentials", "authorization_code", "refresh_token"],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "code_challenge_methods_supported": ["S256"],
         "scopes_supported": list(SCOPES),
         "token_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
         "revocation_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,

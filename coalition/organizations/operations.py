@@ -60,7 +60,8 @@ def list_organizations(status: str | None = None, role: str | None = None, kind:
 
 def update_organization(organization: Organization, acting_organization_id: str | None = None,
                         **changes) -> Organization:
-    """Change name, country, website, role or kind; a coordinator cannot demote its own organization."""
+    """Change name, country, website, role, kind or sign-in provider; a coordinator cannot demote
+    its own organization."""
     role, kind = changes.get("role"), changes.get("kind")
     if role is not None:
         _check_role(role)
@@ -71,6 +72,10 @@ def update_organization(organization: Organization, acting_organization_id: str 
     for name in ("name", "country", "website", "role", "kind"):
         if name in changes:
             setattr(organization, name, changes[name])
+    if "sign_in" in changes:
+        from coalition.people.single_sign_on import configure_single_sign_on
+
+        configure_single_sign_on(organization, changes["sign_in"])
     db.session.flush()
     if role is not None or kind is not None:
         # Tokens are capped by the role and kind; cached principals must not outlive a demotion.

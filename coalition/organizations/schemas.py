@@ -9,6 +9,22 @@ from coalition.schemas import PageArgsSchema
 from coalition.validation import CountryCode, Slug, UTCDateTime
 
 
+def _sign_in(organization):
+    from coalition.people.single_sign_on import single_sign_on_of
+
+    sign_in = single_sign_on_of(organization)
+    return {"issuer": sign_in.issuer, "client_id": sign_in.client_id} if sign_in else None
+
+
+class SignInSchema(ma.Schema):
+    """An organization's own OpenID Connect provider; the secret is written, never answered."""
+
+    issuer = ma.fields.URL(required=True, schemes={"https", "http"}, require_tld=False,
+                           validate=ma.validate.Length(max=2000))
+    client_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+    client_secret = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=1, max=1000))
+
+
 class OrganizationSchema(ma.Schema):
     slug = ma.fields.String(dump_only=True)
     name = ma.fields.String(dump_only=True)
@@ -17,6 +33,9 @@ class OrganizationSchema(ma.Schema):
     role = ma.fields.String(dump_only=True, metadata={"enum": list(ROLES)})
     status = ma.fields.String(dump_only=True, metadata={"enum": list(STATUSES)})
     kind = ma.fields.String(dump_only=True, metadata={"enum": list(KINDS)})
+    sign_in = ma.fields.Function(_sign_in, dump_only=True, allow_none=True, metadata={
+        "description": "The organization's own sign-in provider (OpenID Connect), if any: issuer and client_id.",
+        "type": "object", "properties": {"issuer": {"type": "string"}, "client_id": {"type": "string"}}})
     created_date = UTCDateTime(dump_only=True)
     modified_date = UTCDateTime(dump_only=True)
 
@@ -41,6 +60,10 @@ class OrganizationCreateSchema(_OrganizationFields):
 
 class OrganizationUpdateSchema(_OrganizationFields):
     """Every field optional; the slug never changes (it names the organization in URLs and logs)."""
+
+    sign_in = ma.fields.Nested(SignInSchema, allow_none=True, metadata={
+        "description": "Let the organization's people sign in through its own OpenID Connect provider; "
+                       "null stops it."})
 
 
 class OrganizationQuerySchema(PageArgsSchema):

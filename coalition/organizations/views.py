@@ -59,7 +59,7 @@ def get_organization(slug):
 @blp.arguments(OrganizationUpdateSchema)
 @blp.response(200, OrganizationSchema)
 def update_organization(data, slug):
-    """Change an organization's name, country, website, role or kind."""
+    """Change an organization's name, country, website, role, kind or sign-in provider (OpenID Connect)."""
     organization = operations.get_organization_or_404(slug)
     operations.update_organization(organization, current_principal().organization_id, **data)
     db.commit()

@@ -99,7 +99,9 @@ def test_metadata_comes_from_public_url_whatever_the_host_header():
     assert metadata["token_endpoint"] == "https://coalition.example/oauth/token"
     assert metadata["revocation_endpoint"] == "https://coalition.example/oauth/revoke"
     assert metadata["introspection_endpoint"] == "https://coalition.example/oauth/introspect"
-    assert metadata["grant_types_supported"] == ["client_credentials"]
+    assert metadata["authorization_endpoint"] == "https://coalition.example/oauth/authorize"
+    assert metadata["grant_types_supported"] == ["client_credentials", "authorization_code", "refresh_token"]
+    assert metadata["code_challenge_methods_supported"] == ["S256"]
     assert "evil.example" not in response.get_data(as_text=True)
 
 
