@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-from coalition.web import pages
+from coalition.web import pages, widget
 
 # Pages load nothing from elsewhere and are framed by nobody; the widget relaxes frame-ancestors.
 CONTENT_SECURITY_POLICY = (
@@ -53,3 +53,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.after_request(protect_page)
     register_pages(app, pages.blp)
+    register_pages(app, widget.blp)
