@@ -124,10 +124,15 @@ def counter_script(slug):
     """One `<script>` tag on a partner's page writes the widget's iframe in its place."""
     if counter_entry(slug) is None:
         raise NotFound(_("No campaign has this slug."))
-    body = render_template("embed/counter.js", frame_title=_("Signature counter"))
+    # The frame's title in every language: the script picks the one of the partner's page.
+    titles = {}
+    for locale in current_app.extensions["coalition.config"].locales:
+        with force_locale(locale):
+            titles[locale] = _("Signature counter")
+    body = render_template("embed/counter.js", titles=titles)
     etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
     response = current_app.response_class(body, mimetype="text/javascript", headers={
-        "ETag": etag, "Cache-Control": f"public, max-age={SCRIPT_MAX_AGE}", "Vary": "Accept-Language",
+        "ETag": etag, "Cache-Control": f"public, max-age={SCRIPT_MAX_AGE}",
         "Cross-Origin-Resource-Policy": "cross-origin", "X-Content-Type-Options": "nosniff"})
     return response.make_conditional(request)
 

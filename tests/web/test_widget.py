@@ -65,10 +65,10 @@ def test_the_widget_of_an_unknown_or_draft_campaign_is_a_404(client, db_session)
         assert client.get(f"/embed/{slug}/counter.js").status_code == 404
 
 
-def test_the_script_writes_an_iframe_titled_in_the_pages_language(client, campaign):
-    script = client.get(f"/embed/{campaign.slug}/counter.js?locale=pl")
+def test_the_script_writes_an_iframe_titled_in_the_language_of_the_partners_page(client, campaign):
+    script = client.get(f"/embed/{campaign.slug}/counter.js")
     assert script.status_code == 200 and script.mimetype == "text/javascript"
-    assert "iframe" in script.text and '"Licznik podpis' in script.text
+    assert "iframe" in script.text and '"pl": "Licznik podpis' in script.text
     assert script.headers["Cache-Control"].startswith("public") and "Set-Cookie" not in script.headers
-    assert client.get(f"/embed/{campaign.slug}/counter.js?locale=pl",
+    assert client.get(f"/embed/{campaign.slug}/counter.js",
                       headers={"If-None-Match": script.headers["ETag"]}).status_code == 304

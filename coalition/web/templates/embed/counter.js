@@ -2,11 +2,14 @@
   "use strict";
   var script = document.currentScript;
   if (!script) { return; }
-  var locale = script.getAttribute("data-locale") || (script.src.match(/[?&]locale=([^&]+)/) || [])[1];
+  var titles = {{ titles|tojson }};
+  // The widget speaks the language asked on the tag, else the one of the partner's page.
+  var locale = script.getAttribute("data-locale") || (script.src.match(/[?&]locale=([^&]+)/) || [])[1]
+    || document.documentElement.lang || "";
   var frame = document.createElement("iframe");
   // The widget lives beside this script, wherever the partner's page loaded it from.
   frame.src = script.src.replace(/counter\.js(\?.*)?$/, "counter") + (locale ? "?locale=" + encodeURIComponent(locale) : "");
-  frame.title = {{ frame_title|tojson }};
+  frame.title = titles[locale] || titles[locale.split("-")[0].toLowerCase()] || titles.en;
   frame.loading = "lazy";
   frame.referrerPolicy = "no-referrer";
   frame.style.border = "0";
