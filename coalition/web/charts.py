@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import format_date, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_decimal, format_percent
 from markupsafe import Markup, escape
 
 from coalition.i18n import _
+from coalition.web.labels import country_name
 
 WIDTH = 480
 LABEL_WIDTH = 120
@@ -30,10 +31,6 @@ class Chart:
     svg: Markup
     columns: list[str]
     rows: list[list[str]]
-
-
-def country_name(code: str) -> str:
-    return get_locale().territories.get(code, code)
 
 
 def _text(x: float, y: float, content: str, anchor: str = "start", css: str = "") -> str:

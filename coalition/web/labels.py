@@ -1,0 +1,57 @@
+"""Names people read instead of codes: countries, channels and kinds of action in their language."""
+
+from __future__ import annotations
+
+from flask_babel import get_locale
+
+from coalition.campaigns import eci
+from coalition.i18n import _l
+
+CHANNELS = {"paper": _l("Paper"), "online": _l("Online")}
+KINDS = {
+    "street_stall": _l("Street stall"), "event": _l("Event"), "canvassing": _l("Canvassing"),
+    "online_ad": _l("Online advertising"), "email": _l("E-mail"), "social_post": _l("Social media post"),
+    "press": _l("Press"), "meeting_official": _l("Meeting with an official"), "other": _l("Other"),
+}
+
+
+STATES = {
+    "untranslated": _l("untranslated"), "outdated": _l("outdated"), "needs_review": _l("needs review"),
+    "draft": _l("draft"), "approved": _l("approved"),
+}
+FIELD_NAMES = {"title": _l("Title"), "summary": _l("Summary"), "body": _l("Text")}
+
+
+def language_name(locale: str) -> str:
+    """A language's name in the page's language (`Deutsch` is `German` on an English page)."""
+    return get_locale().languages.get(locale.replace("-", "_"), locale)
+
+
+def state_name(state: str) -> str:
+    return str(STATES.get(state, state))
+
+
+def field_name(name: str) -> str:
+    return str(FIELD_NAMES.get(name, name))
+
+
+def country_name(code: str) -> str:
+    return get_locale().territories.get(code, code)
+
+
+def channel_name(channel: str) -> str:
+    return str(CHANNELS.get(channel, channel))
+
+
+def kind_name(kind: str) -> str:
+    return str(KINDS.get(kind, kind))
+
+
+def campaign_countries(campaign) -> list[tuple[str, str]]:
+    """The countries a campaign counts, by name in the page's language."""
+    codes = set(eci.member_states()) | set(campaign.country_targets or {})
+    return sorted(((code, country_name(code)) for code in codes), key=lambda pair: pair[1])
+
+
+TEMPLATE_GLOBALS = {"country_name": country_name, "channel_name": channel_name, "kind_name": kind_name,
+                    "language_name": language_name, "state_name": state_name, "field_name": field_name}
