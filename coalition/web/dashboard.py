@@ -53,7 +53,7 @@ def dashboard_values(campaign, principal, export_errors=None) -> dict:
         "organizations": visible_rows(principal, progress["organizations"], "organization"),
         "reports": latest_reports(campaign, principal), "formats": list(FORMATS),
         "datasets": [(name, get_dataset(name).title) for name in dataset_names()],
-        "export_errors": export_errors or {},
+        "export_errors": export_errors or {}, "may_translate": "translations:write" in principal.scopes,
     }
 
 
