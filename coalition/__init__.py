@@ -72,7 +72,7 @@ def _spec_kwargs() -> dict:
 
 
 def _register_blueprints(app: Flask, api) -> None:
-    from coalition import health, web
+    from coalition import health, people, web
     from coalition.auth import server as oauth_server
     from coalition.auth import views as oauth_views
     from coalition.openapi import blp as openapi_blp
@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask, api) -> None:
     app.register_blueprint(oauth_views.blp)
     app.register_blueprint(openapi_blp)
     web.init_app(app)
+    people.init_app(app)
     for blueprint in _api_blueprints():
         api.register_blueprint(blueprint, url_prefix="/api/v1" + (blueprint.url_prefix or ""))
 

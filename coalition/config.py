@@ -70,6 +70,13 @@ class Config:
     public_url: str = "http://127.0.0.1:5000"
     # How many proxies in front set X-Forwarded-For/-Proto/-Host/-Prefix; 0 trusts none of them.
     trusted_proxies: int = 0
+    # Page sessions end after this many idle seconds, and this many after signing in.
+    session_idle_timeout: int = 2 * 3600
+    session_lifetime: int = 12 * 3600
+    # Failed sign-ins allowed per account and per network (/24, /48) before a pause.
+    ratelimit_sign_in: str = "10 per 15 minutes"
+    ratelimit_sign_in_network: str = "50 per 15 minutes"
+    invitation_lifetime: int = 7 * 24 * 3600
     outbound_timeout: float = 15.0
     # Development and tests only: allows http:// and loopback, private and link-local addresses.
     outbound_allow_private: bool = False
@@ -114,6 +121,11 @@ class Config:
             jobs_inline=_bool(env.get("JOBS_INLINE", "false")),
             public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{env.get('PORT') or 5000}").rstrip("/"),
             trusted_proxies=int(env.get("TRUSTED_PROXIES", cls.trusted_proxies)),
+            session_idle_timeout=int(env.get("SESSION_IDLE_TIMEOUT", cls.session_idle_timeout)),
+            session_lifetime=int(env.get("SESSION_LIFETIME", cls.session_lifetime)),
+            ratelimit_sign_in=env.get("RATELIMIT_SIGN_IN", cls.ratelimit_sign_in),
+            ratelimit_sign_in_network=env.get("RATELIMIT_SIGN_IN_NETWORK", cls.ratelimit_sign_in_network),
+            invitation_lifetime=int(env.get("INVITATION_LIFETIME", cls.invitation_lifetime)),
             outbound_timeout=float(env.get("OUTBOUND_TIMEOUT", cls.outbound_timeout)),
             outbound_allow_private=_bool(env.get("OUTBOUND_ALLOW_PRIVATE", "false")),
             outbound_max_connections=int(env.get("OUTBOUND_MAX_CONNECTIONS", cls.outbound_max_connections)),
@@ -150,4 +162,8 @@ class Config:
             "API_TITLE": "Coalition API",
             "API_VERSION": "1.0.0",
             "OPENAPI_VERSION": "3.1.0",
+            # API routes authenticate with bearer tokens; page forms are checked (coalition/people).
+            "WTF_CSRF_CHECK_DEFAULT": False,
+            # A form's token lives as long as its session, whose lifetimes bound it.
+            "WTF_CSRF_TIME_LIMIT": None,
         }

@@ -17,11 +17,15 @@ def supported_locales() -> tuple[str, ...]:
 
 
 def select_locale() -> str:
-    """`?locale=`, else the best `Accept-Language` match, else English; outside a request (the
-    command line) the language of the environment."""
+    """`?locale=`, else the signed-in person's language, else the best `Accept-Language` match,
+    else English; outside a request (the command line) the language of the environment."""
     if not has_request_context():
         return current_app.extensions["coalition.config"].cli_locale
-    return _best_locale(request.args.get("locale"), request.headers.get("Accept-Language", ""), supported_locales())
+    asked = request.args.get("locale")
+    if not asked:
+        person_locale = current_app.extensions.get("coalition.person_locale")
+        asked = person_locale() if person_locale is not None else None
+    return _best_locale(asked, request.headers.get("Accept-Language", ""), supported_locales())
 
 
 @lru_cache(maxsize=512)

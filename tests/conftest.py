@@ -185,3 +185,32 @@ def everything(auth_headers):
     from coalition.auth.scopes import SCOPES
 
     return auth_headers(factories.make_organization(role="coordinator"), list(SCOPES))
+
+
+def form_token(page_html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    import re
+
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page_html)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+def sign_in_client(test_client, person, password: str = factories.DEFAULT_PASSWORD, next_page: str = ""):
+    """Sign `person` in on the test client through the login form; the answer to the form."""
+    token = form_token(test_client.get("/login").text)
+    return test_client.post("/login", data={"csrf_token": token, "email": person.email,
+                                            "password": password, "next": next_page})
+
+
+@pytest.fixture
+def sign_in(db_session):
+    """`sign_in(client, person, password=factories.DEFAULT_PASSWORD)`: the client is then signed in."""
+
+    def run(test_client, person, password: str = factories.DEFAULT_PASSWORD):
+        db_session.commit()
+        answer = sign_in_client(test_client, person, password)
+        assert answer.status_code == 303, answer.text
+        return answer
+
+    return run

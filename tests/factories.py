@@ -62,3 +62,20 @@ def make_material(campaign, slug: str | None = None, kind: str = "leaflet"):
     material, _warnings = create_material(campaign, author, slug=slug or f"material-{next(_sequence)}",
                                           kind=kind, title="Ban biometric mass surveillance")
     return material
+
+
+DEFAULT_PASSWORD = "correct horse staple battery"
+
+
+def person(organization, role: str = "member", locales=None, password: str | None = DEFAULT_PASSWORD,
+           email: str | None = None, display_name: str | None = None, locale: str | None = None):
+    """A person of `organization` who accepted their invitation with `password` (None: not yet)."""
+    from coalition.people.operations import add_person, set_password
+
+    number = next(_sequence)
+    added = add_person(organization, email=email or f"person-{number}@example.org",
+                       display_name=display_name or f"Person {number}", role=role, locales=locales,
+                       locale=locale)
+    if password is not None:
+        set_password(added, password)
+    return added

@@ -9,7 +9,8 @@ from coalition.db import Base, new_uuid, utcnow
 
 
 class AuditEntry(Base):
-    """One change committed through the API. No IP address is kept, by design."""
+    """One change committed through the API, or a sign-in. No full IP address is kept, by design:
+    sign-ins keep the caller's network (/24, /48)."""
 
     __tablename__ = "audit_entries"
     __table_args__ = (Index("ix_audit_entries_organization_created_date", "organization", "created_date"),)
@@ -22,4 +23,5 @@ class AuditEntry(Base):
     method: Mapped[str] = mapped_column(String(8))
     object_type: Mapped[str | None] = mapped_column(String(64), default=None)
     object_id: Mapped[str | None] = mapped_column(String(200), default=None, index=True)
+    network: Mapped[str | None] = mapped_column(String(50), default=None)
     created_date: Mapped[datetime] = mapped_column(default=utcnow, index=True)

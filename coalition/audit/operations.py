@@ -10,11 +10,12 @@ from coalition.audit.models import AuditEntry
 from coalition.extensions import db
 
 
-def record_entry(*, organization: str, client_id: str, action: str, method: str,
-                 object_type: str, object_id: str) -> None:
-    """An entry for a change made outside `/api/` (the OAuth endpoints), in the current transaction."""
+def record_entry(*, organization: str | None, client_id: str | None, action: str, method: str,
+                 object_type: str, object_id: str | None, network: str | None = None) -> None:
+    """An entry for a change made outside `/api/` (the OAuth endpoints, sign-in pages), in the
+    current transaction; `network` is a caller's /24 or /48, never a full address."""
     db.session.add(AuditEntry(organization=organization, client_id=client_id, action=action, method=method,
-                              object_type=object_type, object_id=object_id))
+                              object_type=object_type, object_id=object_id, network=network))
 
 # Newest first; ties broken by id so that pages neither repeat nor skip entries.
 AUDIT_ORDER = [(AuditEntry.created_date, True), (AuditEntry.id, False)]

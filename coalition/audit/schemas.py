@@ -17,6 +17,8 @@ class AuditEntrySchema(ma.Schema):
     method = ma.fields.String(dump_only=True)
     object_type = ma.fields.String(dump_only=True, allow_none=True)
     object_id = ma.fields.String(dump_only=True, allow_none=True)
+    network = ma.fields.String(dump_only=True, allow_none=True,
+                               metadata={"description": "The /24 or /48 network of a sign-in, never a full address"})
     created_date = UTCDateTime(dump_only=True)
 
 

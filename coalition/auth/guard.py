@@ -25,7 +25,10 @@ TOKEN_CACHE_SIZE = 10_000
 
 @dataclass(frozen=True)
 class Principal:
-    """The caller of an API request, as its token says."""
+    """The caller of an API request, as its token says, or the person signed in on a page.
+
+    `role` is the organization-level role the caller acts with (`coordinator` or `member`).
+    """
 
     client_id: str
     organization_id: str
@@ -34,6 +37,8 @@ class Principal:
     scopes: frozenset[str]
     locales: tuple[str, ...] | None
     expires_at: int
+    # The person a page session or a portal's token acts for (its `sub`); None for a client.
+    person_id: str | None = None
 
     @property
     def is_coordinator(self) -> bool:

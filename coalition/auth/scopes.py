@@ -24,3 +24,17 @@ def allowed_scopes(role: str) -> frozenset[str]:
     if role == "coordinator":
         return frozenset(SCOPES)
     return frozenset(SCOPES) - COORDINATOR_ONLY
+
+
+TRANSLATOR_SCOPES = frozenset({"materials:read", "translations:write"})
+PERSON_ROLE_SCOPES = {
+    "translator": TRANSLATOR_SCOPES,
+    "reviewer": TRANSLATOR_SCOPES | {"translations:review"},
+    "member": allowed_scopes("member"),
+    "coordinator": allowed_scopes("coordinator"),
+}
+
+
+def person_scopes(person_role: str, organization_role: str) -> frozenset[str]:
+    """What a person's role allows, capped like a client's by their organization's role."""
+    return PERSON_ROLE_SCOPES.get(person_role, frozenset()) & allowed_scopes(organization_role)

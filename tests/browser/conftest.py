@@ -104,3 +104,12 @@ def serious_violations(page) -> list[tuple[str, str, list]]:
 def fits_width(page) -> bool:
     """Nothing on the page is wider than the window (no sideways scrolling on a phone)."""
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def sign_in_page(page, base_url: str, email: str, password: str, next_page: str = "") -> None:
+    """Sign a Playwright page in through the login form, as a person would."""
+    page.goto(f"{base_url}/login" + (f"?next={next_page}" if next_page else ""))
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_load_state()
