@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-from coalition.web import dashboard, labels, member, pages, widget, workspace
-from coalition.web import workspace_files  # noqa: F401  (its routes join the workspace blueprint)
+from coalition.web import (
+    dashboard,
+    labels,
+    member,
+    pages,
+    widget,
+    workspace,
+    workspace_files,  # noqa: F401  (its routes join the workspace blueprint)
+)
 
 # Pages load nothing from elsewhere and are framed by nobody; the widget relaxes frame-ancestors.
 CONTENT_SECURITY_POLICY = (

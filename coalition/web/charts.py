@@ -60,9 +60,9 @@ def member_states_chart(countries: list[dict]) -> Chart:
     scale = (right - left) / MAX_RATIO
     top, height = 30, 30 + ROW * len(rows) + 8
     threshold_x = left + scale
-    body = [f'<rect class="reported" x="{left}" y="4" width="12" height="10"/>',
+    body = [f'<rect class="reported legend" x="{left}" y="4" width="12" height="10"/>',
             _text(left + 16, 13, _("reported"), css="small"),
-            f'<rect class="projected" x="{left + 110}" y="4" width="12" height="10"/>',
+            f'<rect class="projected legend" x="{left + 110}" y="4" width="12" height="10"/>',
             _text(left + 126, 13, _("projected valid"), css="small"),
             _text(threshold_x, 26, _("threshold"), "middle", "small")]
     for index, row in enumerate(rows):

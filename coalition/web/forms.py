@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from coalition.errors import DETAILS, ProblemError
+from coalition.errors import DETAILS, ProblemError, translate_messages
 
 
 def _flatten(messages) -> list[str]:
@@ -12,12 +12,12 @@ def _flatten(messages) -> list[str]:
         return [text for value in messages.values() for text in _flatten(value)]
     if isinstance(messages, list | tuple):
         return [text for value in messages for text in _flatten(value)]
-    return [str(messages)]
+    return [messages]
 
 
 def problem_messages(problem: ProblemError) -> dict[str, list[str]]:
     """Field → messages, as the API's problem document lists them; `""` holds the detail."""
-    found = {str(name): _flatten(messages) for name, messages in (problem.errors or {}).items()}
+    found = {str(name): _flatten(messages) for name, messages in translate_messages(problem.errors or {}).items()}
     detail = problem.detail or (None if found else DETAILS.get(problem.status))
     if detail:
         found.setdefault("", []).append(str(detail))

@@ -19,6 +19,8 @@ STATES = {
     "untranslated": _l("untranslated"), "outdated": _l("outdated"), "needs_review": _l("needs review"),
     "draft": _l("draft"), "approved": _l("approved"),
 }
+EXPORT_STATUSES = {"queued": _l("waiting"), "running": _l("being built"), "finished": _l("ready"),
+                   "failed": _l("failed")}
 FIELD_NAMES = {"title": _l("Title"), "summary": _l("Summary"), "body": _l("Text")}
 
 
@@ -29,6 +31,10 @@ def language_name(locale: str) -> str:
 
 def state_name(state: str) -> str:
     return str(STATES.get(state, state))
+
+
+def export_status_name(status: str) -> str:
+    return str(EXPORT_STATUSES.get(status, status))
 
 
 def field_name(name: str) -> str:
@@ -54,4 +60,5 @@ def campaign_countries(campaign) -> list[tuple[str, str]]:
 
 
 TEMPLATE_GLOBALS = {"country_name": country_name, "channel_name": channel_name, "kind_name": kind_name,
-                    "language_name": language_name, "state_name": state_name, "field_name": field_name}
+                    "language_name": language_name, "state_name": state_name, "field_name": field_name,
+                    "export_status_name": export_status_name}

@@ -7,11 +7,12 @@ with the same translated messages; a report carries an idempotency key, so a for
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import marshmallow as ma
-from sqlalchemy import select
 from flask import Blueprint, redirect, render_template, request, url_for
+from sqlalchemy import select
 
 from coalition.campaigns import idempotency
 from coalition.campaigns.operations import get_campaign_or_404
@@ -44,7 +45,7 @@ def _typed(values: dict[str, str]) -> dict:
     schema to refuse with its own message."""
     typed: dict = dict(values)
     for name in INTEGERS:
-        if typed.get(name, "").isdigit():
+        if re.fullmatch(r"-?[0-9]{1,12}", typed.get(name, "")):
             typed[name] = int(typed[name])
     if len(typed.get("as_of", "")) == 16:
         typed["as_of"] += ":00Z"

@@ -32,7 +32,7 @@ def test_member_states_are_sorted_by_share_of_their_threshold_and_the_threshold_
     threshold_x = float(re.search(r'<line class="threshold" x1="([\d.]+)"', svg).group(1))
     bars = widths(svg, "reported met") + widths(svg, "reported")
     assert 120 + bars[0] > threshold_x > 120 + bars[1] > 120 + bars[2] > 120
-    assert len(widths(svg, "projected")) == 4  # the legend's sample and one per state
+    assert len(widths(svg, "projected")) == 3
 
 
 def test_a_state_far_beyond_its_threshold_is_cut_and_names_are_escaped(app):
