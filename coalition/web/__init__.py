@@ -61,6 +61,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.after_request(protect_page)
     app.jinja_env.globals.update(labels.TEMPLATE_GLOBALS)
+    app.jinja_env.filters.update(labels.TEMPLATE_FILTERS)
     register_pages(app, pages.blp)
     register_pages(app, widget.blp)
     register_pages(app, dashboard.blp)

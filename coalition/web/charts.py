@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import format_date, format_decimal, format_percent
+from flask_babel import format_date
 from markupsafe import Markup, escape
 
 from coalition.i18n import _
-from coalition.web.labels import country_name
+from coalition.web.labels import country_name, format_decimal, format_percent
 
 WIDTH = 480
 LABEL_WIDTH = 120

@@ -10,7 +10,6 @@ from flask import Blueprint, redirect, render_template, request, send_file, url_
 from sqlalchemy import select
 
 from coalition.auth.visibility import visible_organization_id, visible_rows
-from coalition.campaigns import eci
 from coalition.campaigns.models import SignatureReport
 from coalition.campaigns.operations import get_campaign_or_404
 from coalition.campaigns.progress import campaign_progress, signature_series
@@ -20,11 +19,11 @@ from coalition.extensions import db
 from coalition.i18n import select_locale
 from coalition.metrics import operations as exports
 from coalition.metrics.datasets import dataset_names, get_dataset
-from coalition.metrics.figures import campaign_metrics
 from coalition.metrics.formats import FORMATS
 from coalition.people.sessions import page_principal, sign_in_required
-from coalition.web.charts import daily_totals, member_states_chart, progress_chart, seven_state_date
+from coalition.web.charts import daily_totals, member_states_chart, progress_chart
 from coalition.web.forms import problem_messages
+from coalition.web.pace import dashboard_pace
 
 blp = Blueprint("dashboard", __name__, template_folder="templates")
 LATEST_REPORTS = 10
@@ -41,15 +40,14 @@ def latest_reports(campaign, principal, limit: int = LATEST_REPORTS) -> list[Sig
 
 def dashboard_values(campaign, principal, export_errors=None) -> dict:
     progress = campaign_progress(campaign)
-    metrics = campaign_metrics(campaign, principal)
-    today = utcnow().date()
-    states_date = seven_state_date(metrics["countries"], today, eci.REQUIRED_STATES) if campaign.kind == "eci" else None
+    pace = dashboard_pace(campaign, principal)
     charts = [progress_chart(daily_totals(signature_series(campaign, "day", "channel")), campaign.signature_goal,
-                             campaign.starts_on, campaign.ends_on, today, metrics["projected_goal_date"], states_date)]
+                             campaign.starts_on, campaign.ends_on, utcnow().date(), pace["projected_goal_date"],
+                             pace["states_date"])]
     if any(row["threshold"] for row in progress["countries"]):
         charts.append(member_states_chart(progress["countries"]))
     return {
-        "campaign": campaign, "progress": progress, "metrics": metrics, "charts": charts, "states_date": states_date,
+        "campaign": campaign, "progress": progress, "pace": pace, "charts": charts,
         "organizations": visible_rows(principal, progress["organizations"], "organization"),
         "reports": latest_reports(campaign, principal), "formats": list(FORMATS),
         "datasets": [(name, get_dataset(name).title) for name in dataset_names()],

@@ -30,30 +30,73 @@ from signatures import APP_PORT, BASE_PORT, start, wrk  # noqa: E402
 SLUG = "reclaim-your-face"
 
 
+PASSWORD = "benchmark pages password"
+PEOPLE = {"coordinator": ("edri", "coordinator", None), "member": ("digitalcourage", "member", None),
+          "translator": ("digitalcourage", "translator", ["de"])}
+
+
 def prepare():
-    """Migrate and load the demo coalition (idempotent); answer the app."""
+    """Migrate, load the demo coalition (idempotent) and a person per role; answer the app."""
     from alembic import command
+    from sqlalchemy import select
 
     from coalition import create_app
     from coalition.cli import alembic_config
     from coalition.demo import load_demo
     from coalition.extensions import db
+    from coalition.organizations.operations import get_organization
+    from coalition.people.models import Person
+    from coalition.people.operations import add_person, set_password
 
     app = create_app()
     with app.app_context():
         command.upgrade(alembic_config(), "heads")
         load_demo()
+        for name, (organization, role, locales) in PEOPLE.items():
+            email = f"bench-{name}@example.org"
+            if db.session.scalars(select(Person).filter_by(email=email)).first() is None:
+                person = add_person(get_organization(organization), email=email, display_name=f"Bench {name}",
+                                    role=role, locales=locales)
+                set_password(person, PASSWORD)
         db.commit()
     return app
 
 
+def signed_in(app, name: str):
+    """A test client signed in as the benchmark's person of this role, through the login form."""
+    import re
+
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    answer = client.post("/login", data={"csrf_token": token, "email": f"bench-{name}@example.org",
+                                         "password": PASSWORD})
+    assert answer.status_code == 303, answer.status_code
+    return client
+
+
+def bearer(app, organization: str, scopes: str) -> dict:
+    """Headers with a token of a new client of the organization, from the token endpoint."""
+    import base64
+
+    from coalition.auth.operations import create_client
+    from coalition.extensions import db
+    from coalition.organizations.operations import get_organization
+
+    with app.app_context():
+        client, secret = create_client(get_organization(organization), "bench pages", scopes.split())
+        db.commit()
+        client_id = client.client_id
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    answer = app.test_client().post("/oauth/token", data={"grant_type": "client_credentials"},
+                                    headers={"Authorization": f"Basic {basic}"})
+    return {"Authorization": f"Bearer {answer.get_json()['access_token']}"}
+
+
 def server_times(app, rounds: int) -> dict[str, float]:
     """Median seconds of the dashboard and of the progress route, measured in turns."""
-    from tests.web.signing_in import signed_in_client, token_headers
-
-    pages = signed_in_client(app, "edri", "coordinator")
+    pages = signed_in(app, "coordinator")
     api = app.test_client()
-    headers = token_headers(app, api, "edri", "campaigns:read metrics:read")
+    headers = bearer(app, "edri", "campaigns:read metrics:read")
     calls = {"dashboard": lambda: pages.get(f"/campaigns/{SLUG}"),
              "progress": lambda: api.get(f"/api/v1/campaigns/{SLUG}/progress", headers=headers)}
     times: dict[str, list[float]] = {name: [] for name in calls}
@@ -70,16 +113,13 @@ def page_sizes(app) -> dict[str, int]:
     """HTML plus the stylesheet and scripts each page loads, in bytes."""
     import re
 
-    from tests.web.signing_in import signed_in_client
-
+    pages = {"dashboard": (f"/campaigns/{SLUG}", "coordinator"), "report": (f"/campaigns/{SLUG}/report", "member"),
+             "actions": (f"/campaigns/{SLUG}/actions", "member"),
+             "workspace": (f"/campaigns/{SLUG}/translate/de", "translator"),
+             "widget": (f"/embed/{SLUG}/counter", None)}
     sizes = {}
-    pages = {"dashboard": (f"/campaigns/{SLUG}", "edri", "coordinator"),
-             "report": (f"/campaigns/{SLUG}/report", "digitalcourage", "member"),
-             "actions": (f"/campaigns/{SLUG}/actions", "digitalcourage", "member"),
-             "workspace": (f"/campaigns/{SLUG}/translate/de", "digitalcourage", "translator"),
-             "widget": (f"/embed/{SLUG}/counter", None, None)}
-    for name, (path, organization, role) in pages.items():
-        client = signed_in_client(app, organization, role) if organization else app.test_client()
+    for name, (path, person) in pages.items():
+        client = signed_in(app, person) if person else app.test_client()
         html = client.get(path).data
         assets = re.findall(rb'(?:href|src)="(/static/[^"]+)"', html)
         sizes[name] = len(html) + sum(len(client.get(asset.decode()).data) for asset in assets)
