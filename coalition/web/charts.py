@@ -58,13 +58,15 @@ def member_states_chart(countries: list[dict]) -> Chart:
                     over=over, states=len(rows))
     left, right = LABEL_WIDTH, WIDTH - 56
     scale = (right - left) / MAX_RATIO
-    top, height = 30, 30 + ROW * len(rows) + 8
+    top = 18
+    legend = top + ROW * len(rows) + 8
+    height = legend + 16
     threshold_x = left + scale
-    body = [f'<rect class="reported legend" x="{left}" y="4" width="12" height="10"/>',
-            _text(left + 16, 13, _("reported"), css="small"),
-            f'<rect class="projected legend" x="{left + 110}" y="4" width="12" height="10"/>',
-            _text(left + 126, 13, _("projected valid"), css="small"),
-            _text(threshold_x, 26, _("threshold"), "middle", "small")]
+    body = [_text(threshold_x, 12, _("threshold"), "middle", "small"),
+            f'<rect class="reported legend" x="{left}" y="{legend}" width="12" height="10"/>',
+            _text(left + 16, legend + 9, _("reported"), css="small"),
+            f'<rect class="projected legend" x="{left + 130}" y="{legend}" width="12" height="10"/>',
+            _text(left + 146, legend + 9, _("projected valid"), css="small")]
     for index, row in enumerate(rows):
         y = top + index * ROW
         ratio, projected = row["count"] / row["threshold"], row["projected_valid"] / row["threshold"]
@@ -75,7 +77,7 @@ def member_states_chart(countries: list[dict]) -> Chart:
                     'height="5"/>')
         body.append(_text(right + 4, y + 13, format_percent(ratio), css="small"))
     body.append(f'<line class="threshold" x1="{threshold_x:.1f}" y1="{top - 2}" x2="{threshold_x:.1f}" '
-                f'y2="{height - 4}"/>')
+                f'y2="{legend - 4}"/>')
     table = [[country_name(row["country"]), format_decimal(row["count"]), format_decimal(row["projected_valid"]),
               format_decimal(row["threshold"]), format_percent(row["count"] / row["threshold"])] for row in rows]
     return Chart("states-chart", title, description, _svg("states-chart", title, description, height, body),

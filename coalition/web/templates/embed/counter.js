@@ -15,6 +15,6 @@
   frame.style.border = "0";
   frame.style.width = "100%";
   frame.style.maxWidth = (script.getAttribute("data-width") || "420") + "px";
-  frame.style.height = (script.getAttribute("data-height") || "190") + "px";
+  frame.style.height = (script.getAttribute("data-height") || "220") + "px";
   script.parentNode.insertBefore(frame, script.nextSibling);
 }());
