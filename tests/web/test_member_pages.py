@@ -98,3 +98,15 @@ def test_a_form_without_its_csrf_token_is_refused(signed_in, campaign, member):
     client, _person = signed_in(member, "member")
     answer = client.post(f"/campaigns/{campaign.slug}/report", data={"country": "DE", "count": "1"})
     assert answer.status_code == 400
+
+
+def test_the_start_page_leads_a_signed_in_person_to_their_pages(signed_in, campaign, member, client):
+    reporting, _member = signed_in(member, "member")
+    page = reporting.get("/", headers={"Accept-Language": "de"})
+    assert "Ihre Kampagnen" in page.text
+    assert f'href="/campaigns/{campaign.slug}/report"' in page.text and f'href="/campaigns/{campaign.slug}"' in page.text
+    translating, _translator = signed_in(member, "translator", locales=["de"])
+    page = translating.get("/")
+    assert f'href="/campaigns/{campaign.slug}/translate/de"' in page.text
+    assert "/translate/fr" not in page.text and "/report" not in page.text
+    assert "Your campaigns" not in client.get("/").text
