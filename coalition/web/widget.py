@@ -1,25 +1,29 @@
 """The partner widget: `/embed/{slug}/counter` (a small framable page) and `counter.js`.
 
 The page is made from the public counter's cached entry and kept beside it, one copy per
-language, for as long as the counter's own local copy: it changes only when the counter does
-(its ETag is the counter's, with the language), and `WidgetShortcut` answers a fresh copy
-before Flask builds a request, as `CounterShortcut` does for the JSON counter. Partner sites
-embed it on pages with far more visitors than the coalition's own.
+language, for as long as the counter's own local copy. It is made again only when the counter
+or the campaign's title changed; its ETag is the counter's with the language and the title's
+digest. `WidgetShortcut` answers a fresh copy before Flask builds a request, as
+`CounterShortcut` does for the JSON counter: partner sites embed the widget on pages with far
+more visitors than the coalition's own.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import parse_qs
 
 from flask import Blueprint, Flask, current_app, render_template, request
 from flask_babel import force_locale
 
 from coalition.campaigns.counter import counter_entry
+from coalition.campaigns.operations import get_campaign
 from coalition.errors import NotFound
 from coalition.i18n import _, _best_locale
 
@@ -45,6 +49,7 @@ SCRIPT_MAX_AGE = 3600
 class WidgetEntry:
     expires: float
     counter_etag: str
+    title: str
     etag: str
     body: bytes
     headers: list[tuple[str, str]]
@@ -64,39 +69,33 @@ def widget_locale(query: str, accept_language: str, locales: tuple[str, ...]) ->
     return _best_locale(asked, accept_language, locales)
 
 
-def _render(slug: str, locale: str, counter: dict) -> bytes:
-    from datetime import datetime
-
-    from coalition.campaigns.operations import get_campaign
-
-    campaign = get_campaign(slug)
+def _render(title: str, locale: str, counter: dict) -> bytes:
     with force_locale(locale):
         return render_template(
-            "embed/counter.html", locale=locale, style=WIDGET_STYLE, title=campaign.title, counter=counter,
+            "embed/counter.html", locale=locale, style=WIDGET_STYLE, title=title, counter=counter,
             updated=datetime.fromisoformat(counter["updated_at"]),
         ).encode()
 
 
 def widget_entry(slug: str, locale: str) -> WidgetEntry | None:
-    """The widget of a campaign in a language, made afresh only when the counter changed."""
-    import json
-
+    """The widget of a campaign in a language, made afresh only when the counter or the title changed."""
     counter = counter_entry(slug)
     if counter is None:
         return None
+    title = get_campaign(slug).title
     app = current_app._get_current_object()
     local = _local(app)
     known = local.get((slug, locale))
-    if known is not None and known.counter_etag == counter.etag:
+    if known is not None and known.counter_etag == counter.etag and known.title == title:
         body = known.body
     else:
-        body = _render(slug, locale, json.loads(counter.body))
-    etag = f'{counter.etag[:-1]}.{locale}"'
+        body = _render(title, locale, json.loads(counter.body))
+    etag = f'{counter.etag[:-1]}.{locale}.{hashlib.sha256(title.encode()).hexdigest()[:8]}"'
     headers = [("ETag", etag), ("Cache-Control", dict(counter.headers)["Cache-Control"]),
                ("Vary", "Accept-Language"), ("Content-Language", locale),
                ("Content-Security-Policy", WIDGET_POLICY), ("X-Content-Type-Options", "nosniff"),
                ("Referrer-Policy", "no-referrer"), ("Cross-Origin-Resource-Policy", "cross-origin")]
-    entry = local[(slug, locale)] = WidgetEntry(counter.expires, counter.etag, etag, body, headers)
+    entry = local[(slug, locale)] = WidgetEntry(counter.expires, counter.etag, title, etag, body, headers)
     return entry
 
 
