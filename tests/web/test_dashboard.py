@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from coalition.config import SUPPORTED_LOCALES
 from tests import factories
 from tests.conftest import form_token
 
@@ -73,3 +74,16 @@ def test_every_page_with_its_stylesheet_and_scripts_weighs_under_100_kb(signed_i
 
 def client_without_cookies(client):
     return client.application.test_client()
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_every_page_speaks_each_language_with_no_message_left_in_english(signed_in, coordinator, reported, locale):
+    client, _coordinator = signed_in(coordinator, "coordinator", locale=locale)
+    for path in (f"/campaigns/{reported.slug}", f"/campaigns/{reported.slug}/report",
+                 f"/campaigns/{reported.slug}/actions", f"/campaigns/{reported.slug}/translate/de", "/",
+                 f"/embed/{reported.slug}/counter?locale={locale}"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert f'<html lang="{locale}">' in page.text
+        # Content-Language lists every catalog a message came from: English would show.
+        assert page.headers["Content-Language"] == locale, (path, page.headers["Content-Language"])
