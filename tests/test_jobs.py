@@ -66,7 +66,13 @@ def test_worker_command_stops_cleanly_on_sigterm(app, tmp_path):
            "INSTANCE_PATH": str(tmp_path)}
     worker = subprocess.Popen([sys.executable, "-m", "coalition.cli", "worker"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    time.sleep(3)
+    # Started once registered in Redis; its signal handlers follow the scheduler's start. A
+    # fixed pause was too short for the app's start on a loaded machine.
+    redis = app.extensions["coalition.redis"]
+    deadline = time.monotonic() + 60
+    while not redis.smembers("rq:workers") and worker.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(2)
     assert worker.poll() is None, worker.stdout.read().decode()
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=20) == 0
