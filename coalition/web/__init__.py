@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-from coalition.web import pages
+from coalition.web import (
+    dashboard,
+    labels,
+    member,
+    pages,
+    widget,
+    workspace,
+    workspace_files,  # noqa: F401  (its routes join the workspace blueprint)
+)
 
 # Pages load nothing from elsewhere and are framed by nobody; the widget relaxes frame-ancestors.
 CONTENT_SECURITY_POLICY = (
@@ -52,4 +60,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.after_request(protect_page)
+    app.jinja_env.globals.update(labels.TEMPLATE_GLOBALS)
+    app.jinja_env.filters.update(labels.TEMPLATE_FILTERS)
     register_pages(app, pages.blp)
+    register_pages(app, widget.blp)
+    register_pages(app, dashboard.blp)
+    register_pages(app, member.blp)
+    register_pages(app, workspace.blp)

@@ -30,7 +30,22 @@ def language_names(locales: tuple[str, ...]) -> list[tuple[str, str]]:
 
 @blp.get("/")
 def home():
-    return render_template("home.html")
+    """The front door; a signed-in person finds the live campaigns and their own pages there."""
+    from coalition.campaigns.operations import list_campaigns
+    from coalition.extensions import db
+    from coalition.materials.translations import translation_locales
+    from coalition.people.sessions import page_principal, person_if_known
+
+    person = person_if_known()
+    if person is None:
+        return render_template("home.html", campaigns=[], principal=None)
+    principal = page_principal()
+    campaigns = []
+    for campaign in db.session.scalars(list_campaigns("live").limit(20)):
+        locales = [locale for locale in translation_locales(campaign, campaign.source_locale)
+                   if principal.may_write_locale(locale)]
+        campaigns.append((campaign, locales))
+    return render_template("home.html", campaigns=campaigns, principal=principal)
 
 
 def render_error_page(status: int, title: str, detail: str):
