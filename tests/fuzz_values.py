@@ -67,6 +67,9 @@ def _repair(values: dict, operation_id: str) -> None:
             values[field] = "de"
     if isinstance(values.get("locales"), list):
         values["locales"] = ["de", "fr", "it"][:len(values["locales"])]
+        if operation_id in ("create_campaign", "update_campaign"):
+            # the later steps of a sequence export the campaign's translations into German
+            values["locales"] = values["locales"] or ["de"]
     if isinstance(values.get("sign_in"), dict):
         values["sign_in"]["issuer"] = PUBLIC_ISSUER_URL  # a provider on the public internet
     if isinstance(values.get("website"), str):

@@ -26,6 +26,10 @@ class Answer:
 
 
 class _QuietServer(ThreadingHTTPServer):
+    # socketserver's backlog of 5 resets connections when many senders connect at once on a
+    # loaded machine: the tests that send in parallel need the receiver to accept them all.
+    request_queue_size = 128
+
     def handle_error(self, request, client_address):
         pass  # a client hanging up is what some tests are about
 
