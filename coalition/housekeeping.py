@@ -10,6 +10,7 @@ from coalition.campaigns.idempotency import remove_expired_keys
 from coalition.db import utcnow
 from coalition.extensions import db
 from coalition.metrics.operations import remove_expired_exports
+from coalition.sources.tasks import purge_runs
 from coalition.webhooks.dispatch import purge_old
 
 INTERVAL = 3600
@@ -30,12 +31,13 @@ def schedule_housekeeping(queue, now: datetime | None = None) -> str:
 
 
 def run_housekeeping() -> dict[str, int]:
-    """Remove expired export files and Idempotency-Keys, purge old webhook deliveries and
-    dispatched events, schedule the next run."""
+    """Remove expired export files and Idempotency-Keys, purge old webhook deliveries,
+    dispatched events and source runs, schedule the next run."""
     from coalition.jobs import queue
 
+    config = current_app.extensions["coalition.config"]
     removed = {"export_files": remove_expired_exports(), "idempotency_keys": remove_expired_keys(),
-               **purge_old(current_app.extensions["coalition.config"].webhook_retention_days)}
+               **purge_old(config.webhook_retention_days), **purge_runs(config.source_run_retention_days)}
     db.commit()
     target = queue()
     if target is not None:
