@@ -31,7 +31,7 @@ MESSAGES = {
 class PollFailed(Exception):
     """A poll that produced no usable figures; `code` names the message in MESSAGES."""
 
-    def __init__(self, code: str, **params) -> None:
+    def __init__(self, code: str, /, **params) -> None:
         super().__init__(code)
         self.code = code
         self.params = params
