@@ -1,8 +1,10 @@
 """At most 4 requests per second with one Action Network key, across sources and processes.
 
-Each request takes the next free moment of its key, at least GAP after the one before; Redis
-hands the moments out (with its own clock, so processes on several machines agree), and a
-process without Redis keeps them itself. Keys are known by a digest only.
+A request may leave when its key has sent fewer than LIMIT requests in the last WINDOW seconds;
+the permission is taken the moment before sending, so a thread that runs late asks late and
+cannot bunch up with the next ones. Redis keeps each key's recent permissions (with its own
+clock, so processes on several machines agree); a process without Redis keeps them itself.
+Keys are known by a digest only.
 """
 
 from __future__ import annotations
@@ -10,46 +12,60 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+import uuid
+from collections import deque
 
 from redis.exceptions import RedisError
 
 from coalition.extensions import cache
 
-# A little over a quarter second: no window of one second holds five requests.
-GAP = 0.26
+LIMIT = 4
+# Longer than a second: a request that reaches the other side a little later than it left still
+# never makes five in one second there.
+WINDOW = 1.2
 
-_TAKE_TURN = """
+_TAKE = """
 local now = redis.call('TIME')
 local t = tonumber(now[1]) + tonumber(now[2]) / 1000000
-local last = tonumber(redis.call('GET', KEYS[1]) or '0')
-local at = math.max(t, last + tonumber(ARGV[1]))
-redis.call('SET', KEYS[1], string.format('%.6f', at), 'PX', math.ceil((at - t) * 1000) + 5000)
-return string.format('%.6f', at - t)
+local window = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', t - window)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], t, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000) + 1000)
+  return '0'
+end
+local oldest = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
+return string.format('%.6f', oldest + window - t)
 """
 
 _lock = threading.Lock()
-_local_turns: dict[str, float] = {}
+_local: dict[str, deque] = {}
 
 
 def _local_wait(digest: str) -> float:
     with _lock:
         now = time.monotonic()
-        at = max(now, _local_turns.get(digest, 0.0) + GAP)
-        _local_turns[digest] = at
-        return at - now
+        sent = _local.setdefault(digest, deque())
+        while sent and sent[0] <= now - WINDOW:
+            sent.popleft()
+        if len(sent) < LIMIT:
+            sent.append(now)
+            return 0.0
+        return sent[0] + WINDOW - now
 
 
-def wait_turn(key: str) -> None:
-    """Sleep until this key may send its next request."""
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    wait = None
+def _wait(digest: str) -> float:
     redis = cache.redis
     if redis is not None:
         try:
-            wait = float(redis.eval(_TAKE_TURN, 1, f"coalition:sources:key:{digest}", GAP))
+            return float(redis.eval(_TAKE, 1, f"coalition:sources:key:{digest}", WINDOW, LIMIT, uuid.uuid4().hex))
         except RedisError:
-            wait = None
-    if wait is None:
-        wait = _local_wait(digest)
-    if wait > 0:
+            pass
+    return _local_wait(digest)
+
+
+def wait_turn(key: str) -> None:
+    """Sleep until this key may send its next request (the permission is then taken)."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    while (wait := _wait(digest)) > 0:
         time.sleep(wait)
