@@ -62,3 +62,17 @@ def make_material(campaign, slug: str | None = None, kind: str = "leaflet"):
     material, _warnings = create_material(campaign, author, slug=slug or f"material-{next(_sequence)}",
                                           kind=kind, title="Ban biometric mass surveillance")
     return material
+
+
+def make_source(campaign, organization, **fields):
+    """A counter source, stored as it is (no poll)."""
+    from coalition.sources.models import CounterSource
+
+    values = dict(campaign_id=campaign.id, organization_id=organization.id, kind="eci_online",
+                  url="https://93.184.215.14/api", channel="online", interval=300, options={}, status="active",
+                  failures=0)
+    values.update(fields)
+    source = CounterSource(**values)
+    db.session.add(source)
+    db.session.flush()
+    return source

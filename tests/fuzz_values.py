@@ -7,7 +7,8 @@ knows (the pattern admits any well-formed tag); days lie from 2000 to 2099, in t
 export labels are in a language with a catalog; an imported file parses; material ids, page
 cursors and organizations exist; a report falls within the campaign; no more signatures are
 valid than submitted; a path's country and locale fit the campaign; a new campaign is not yet
-closed and an ECI has its registration date; a webhook URL reaches a public address; coordinator-
+closed and an ECI has its registration date; a webhook or source URL reaches a public address, and
+a source has what its kind needs; coordinator-
 and hub-only scopes go to coordinators and hubs; `"*"` stands alone among event types; free text
 holds no phone or ID number. Only positive cases are changed: negative ones stay as generated.
 """
@@ -16,6 +17,12 @@ from __future__ import annotations
 
 FUZZ_CAMPAIGN = "fuzz-campaign"
 PUBLIC_WEBHOOK_URL = "https://93.184.215.14/hook"  # a public address literal: nothing to resolve
+PUBLIC_SOURCE_URL = "https://93.184.215.14/api"
+# What each kind of counter source needs beside its kind (a country, credentials, options).
+SOURCE_SHAPES = {"eci_online": {"country": None, "credentials": None, "options": {}},
+                 "proca": {"country": "DE", "credentials": None, "options": {"action_page": 1}},
+                 "action_network": {"country": "DE", "credentials": {"api_key": "fuzz-key"}, "options": {}},
+                 "json": {"country": "DE", "credentials": None, "options": {"path": "total"}}}
 ORGANIZATION_WEBSITE = "https://example.org/"
 GUARDED_TEXT = {"note": "Counted at the town hall", "notes": "Stall at the market square",
                 "reason": "Recount of the paper forms", "locality": "Market square"}
@@ -60,6 +67,12 @@ def _repair(values: dict, operation_id: str) -> None:
         values["website"] = ORGANIZATION_WEBSITE
     if operation_id.endswith("_webhook") and isinstance(values.get("url"), str):
         values["url"] = PUBLIC_WEBHOOK_URL
+    if operation_id == "create_source" and values.get("kind") in SOURCE_SHAPES:
+        values.update(url=PUBLIC_SOURCE_URL, **SOURCE_SHAPES[values["kind"]])
+    if operation_id == "update_source":
+        # what a kind needs depends on the stored source's kind: only the kind-free fields stay
+        for field in ("url", "country", "credentials", "options"):
+            values.pop(field, None)
     if isinstance(values.get("events"), list) and "*" in values["events"]:
         values["events"] = ["*"]
     if isinstance(values.get("scopes"), list):

@@ -119,8 +119,8 @@ def create_source(campaign: Campaign, principal, *, kind: str, url: str, country
     count = db.session.scalar(select(func.count()).select_from(CounterSource).filter_by(
         campaign_id=campaign.id, organization_id=organization_id))
     if count >= MAX_SOURCES:
-        raise ValidationFailed(_("An organization may connect at most %(count)d sources to a campaign.",
-                                 count=MAX_SOURCES))
+        # A state of the campaign, not a fault of the request: 409, like any other conflict.
+        raise Conflict(_("An organization may connect at most %(count)d sources to a campaign.", count=MAX_SOURCES))
     _check(campaign, kind, url, country, credentials, options)
     source = CounterSource(
         campaign_id=campaign.id, organization_id=organization_id, kind=kind, url=url, country=country,

@@ -21,10 +21,8 @@ from tests.sources.conftest import FakeSystems, eci_map, figures_of
 pytestmark = pytest.mark.redis
 
 
-def _source(campaign, organization, url="http://127.0.0.1:9/eci", interval=300) -> CounterSource:
-    source = CounterSource(campaign_id=campaign.id, organization_id=organization.id, kind="eci_online", url=url,
-                           channel="online", interval=interval, options={}, status="active", failures=0)
-    db.session.add(source)
+def _source(campaign, organization, **fields) -> CounterSource:
+    source = factories.make_source(campaign, organization, **fields)
     db.session.commit()
     return source
 
