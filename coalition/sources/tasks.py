@@ -136,7 +136,8 @@ def recover_sources() -> int:
     redis = cache.redis
     rows = db.session.execute(select(CounterSource.id, CounterSource.interval)
                               .where(CounterSource.status != "paused")).all()
-    db.rollback()
+    # Ends the read (a rollback would expire what the caller's session holds).
+    db.commit()
     planned = {key.decode(): float(value) for key, value in redis.hgetall(PLANNED).items()}
     wanted = {source_id for source_id, _interval in rows}
     gone = [source_id for source_id in planned if source_id not in wanted]
