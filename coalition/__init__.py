@@ -99,10 +99,11 @@ def _api_blueprints() -> list:
     from coalition.organizations import views as organization_views
     from coalition.outreach import views as outreach_views
     from coalition.people import views as people_views
+    from coalition.sources import views as source_views
     from coalition.webhooks import views as webhook_views
 
     return [
         organization_views.blp, client_views.blp, client_views.scopes_blp, people_views.blp, audit_views.blp,
         campaign_views.blp, signature_views.blp, outreach_views.blp, *materials_blueprints(),
-        metrics_views.blp, webhook_views.blp, federation_views.blp,
+        metrics_views.blp, webhook_views.blp, federation_views.blp, source_views.blp,
     ]

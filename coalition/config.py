@@ -89,6 +89,9 @@ class Config:
     # A dead endpoint is known after this long, not after the whole timeout.
     webhook_connect_timeout: float = 5.0
     webhook_retention_days: int = 30
+    # Counter sources: polls in flight at once in one worker process, and days their runs are kept.
+    source_concurrency: int = 32
+    source_run_retention_days: int = 30
     # Whether a commit with events sets their delivery going; tests drive delivery themselves.
     dispatch_events: bool = True
     # Empty: generated into the instance folder on SQLite, required elsewhere (coalition/crypto.py).
@@ -140,6 +143,8 @@ class Config:
                                                      cls.webhook_endpoint_concurrency)),
             webhook_connect_timeout=float(env.get("WEBHOOK_CONNECT_TIMEOUT", cls.webhook_connect_timeout)),
             webhook_retention_days=int(env.get("WEBHOOK_RETENTION_DAYS", cls.webhook_retention_days)),
+            source_concurrency=int(env.get("SOURCE_CONCURRENCY", cls.source_concurrency)),
+            source_run_retention_days=int(env.get("SOURCE_RUN_RETENTION_DAYS", cls.source_run_retention_days)),
             cli_locale=locale_from_environment(env, SUPPORTED_LOCALES),
             secret_key=env.get("SECRET_KEY", ""),
             encryption_keys=tuple(key.strip() for key in env.get("ENCRYPTION_KEYS", "").split(",") if key.strip()),

@@ -13,6 +13,7 @@ from coalition.extensions import db
 from coalition.federation.tasks import schedule_sweep as schedule_federation_sweep
 from coalition.metrics.operations import remove_expired_exports
 from coalition.people.session_store import remove_expired_sessions
+from coalition.sources.tasks import purge_runs
 from coalition.webhooks.dispatch import purge_old
 
 INTERVAL = 3600
@@ -34,13 +35,14 @@ def schedule_housekeeping(queue, now: datetime | None = None) -> str:
 
 def run_housekeeping() -> dict[str, int]:
     """Remove expired export files, Idempotency-Keys, page sessions (the database's) and
-    authorization codes, purge old webhook deliveries and dispatched events, schedule the next
-    run and the federation sweep."""
+    authorization codes, purge old webhook deliveries, dispatched events and source runs,
+    schedule the next run and the federation sweep."""
     from coalition.jobs import queue
 
+    config = current_app.extensions["coalition.config"]
     removed = {"export_files": remove_expired_exports(), "idempotency_keys": remove_expired_keys(),
                "page_sessions": remove_expired_sessions(), "authorization_codes": remove_expired_codes(),
-               **purge_old(current_app.extensions["coalition.config"].webhook_retention_days)}
+               **purge_old(config.webhook_retention_days), **purge_runs(config.source_run_retention_days)}
     db.commit()
     target = queue()
     if target is not None:

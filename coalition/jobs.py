@@ -126,12 +126,15 @@ def make_worker(app: Flask):
 
 
 def recover_lost_jobs() -> None:
-    """Queue again the work Redis never received, fail the work whose worker died for good."""
+    """Queue again the work Redis never received, fail the work whose worker died for good,
+    plan the polls of sources that have none planned."""
     from coalition.metrics.tasks import recover_exports
+    from coalition.sources.tasks import recover_sources
 
     try:
         recover_exports(job_status)
         db.commit()
+        recover_sources()
     except Exception:
         log.exception("recovering lost jobs failed; the next maintenance tries again")
     finally:
@@ -155,4 +158,10 @@ def run_worker(app: Flask, burst: bool = False) -> None:
         queue().enqueue(dispatch_events)
         # Figures changed while the worker was down go upstream now; the sweep then runs every minute.
         queue().enqueue(sweep_upstreams)
-        worker.work(burst=burst, with_scheduler=True)
+        from coalition.sources.tasks import recover_sources, stop_pollers
+
+        recover_sources()
+        try:
+            worker.work(burst=burst, with_scheduler=True)
+        finally:
+            stop_pollers(app)

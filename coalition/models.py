@@ -11,6 +11,7 @@ from coalition.metrics import models as _metrics  # noqa: F401
 from coalition.organizations import models as _organizations  # noqa: F401
 from coalition.outreach import models as _outreach  # noqa: F401
 from coalition.people import models as _people  # noqa: F401
+from coalition.sources import models as _sources  # noqa: F401
 from coalition.webhooks import models as _webhooks  # noqa: F401
 
 metadata = Base.metadata

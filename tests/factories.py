@@ -81,3 +81,15 @@ def person(organization, role: str = "member", locales=None, password: str | Non
     if password is not None:
         set_password(added, password)
     return added
+def make_source(campaign, organization, **fields):
+    """A counter source, stored as it is (no poll)."""
+    from coalition.sources.models import CounterSource
+
+    values = dict(campaign_id=campaign.id, organization_id=organization.id, kind="eci_online",
+                  url="https://93.184.215.14/api", channel="online", interval=300, options={}, status="active",
+                  failures=0)
+    values.update(fields)
+    source = CounterSource(**values)
+    db.session.add(source)
+    db.session.flush()
+    return source

@@ -8,11 +8,11 @@ export labels are in a language with a catalog; an imported file parses; materia
 cursors and organizations exist; a report falls within the campaign; no more signatures are
 valid than submitted; a report's country is a member state (the fuzz campaign is an ECI); a path's
 country and locale fit the campaign; a new campaign is not yet closed and an ECI has its
-registration date; a webhook or upstream URL and a sign-in issuer reach a public address; a
-snapshot's figures are of member states, each once; coordinator- and hub-only scopes, and
-coordinator people, go to coordinators and hubs; `"*"` stands alone among event types; free text
-holds no phone or ID number; an Idempotency-Key is new. Only positive cases are changed: negative
-ones stay as generated.
+registration date; a webhook, upstream or source URL and a sign-in issuer reach a public address,
+and a source has what its kind needs; a snapshot's figures are of member states, each once;
+coordinator- and hub-only scopes, and coordinator people, go to coordinators and hubs; `"*"` stands
+alone among event types; free text holds no phone or ID number; an Idempotency-Key is new. Only
+positive cases are changed: negative ones stay as generated.
 """
 
 from __future__ import annotations
@@ -24,6 +24,12 @@ from coalition.campaigns.eci import member_states
 FUZZ_CAMPAIGN = "fuzz-campaign"
 PUBLIC_WEBHOOK_URL = "https://93.184.215.14/hook"  # a public address literal: nothing to resolve
 PUBLIC_ISSUER_URL = "https://93.184.215.14/oidc"
+PUBLIC_SOURCE_URL = "https://93.184.215.14/api"
+# What each kind of counter source needs beside its kind (a country, credentials, options).
+SOURCE_SHAPES = {"eci_online": {"country": None, "credentials": None, "options": {}},
+                 "proca": {"country": "DE", "credentials": None, "options": {"action_page": 1}},
+                 "action_network": {"country": "DE", "credentials": {"api_key": "fuzz-key"}, "options": {}},
+                 "json": {"country": "DE", "credentials": None, "options": {"path": "total"}}}
 ORGANIZATION_WEBSITE = "https://example.org/"
 GUARDED_TEXT = {"note": "Counted at the town hall", "notes": "Stall at the market square",
                 "reason": "Recount of the paper forms", "locality": "Market square"}
@@ -79,6 +85,12 @@ def _repair(values: dict, operation_id: str) -> None:
     if operation_id == "push_snapshot" and isinstance(values.get("figures"), list):
         values["figures"] = [{"country": country, "channel": "online", "count": 1}
                              for country in ("DE", "FR", "IT")[:len(values["figures"])]]
+    if operation_id == "create_source" and values.get("kind") in SOURCE_SHAPES:
+        values.update(url=PUBLIC_SOURCE_URL, **SOURCE_SHAPES[values["kind"]])
+    if operation_id == "update_source":
+        # what a kind needs depends on the stored source's kind: only the kind-free fields stay
+        for field in ("url", "country", "credentials", "options"):
+            values.pop(field, None)
     if isinstance(values.get("events"), list) and "*" in values["events"]:
         values["events"] = ["*"]
     if operation_id in ("invite_person", "update_person") and values.get("role") == "coordinator":

@@ -248,5 +248,18 @@ def test_a_generated_client_works_on_every_route(app, client, db_session, auth_h
     call("federation.update_upstream", 200, slug=slug, upstream_id=upstream.id,
          body=call.model("upstream_update", "UpstreamUpdate", {"status": "paused"}))
     call("federation.delete_upstream", 204, slug=slug, upstream_id=upstream.id)
+    source = call("sources.create_source", 201, slug=slug, body=call.model("source_create", "SourceCreate", {
+        "kind": "json", "url": "http://127.0.0.1:9/stats.json", "country": "DE", "options": {"path": "total"}}))
+    call("sources.create_source", 422, slug=slug, body=call.model("source_create", "SourceCreate", {
+        "kind": "eci_online", "url": "http://127.0.0.1:9/eci", "interval": 30}))
+    call("sources.list_sources", 200, slug=slug)
+    call("sources.get_source", 200, source_id=source.id)
+    call("sources.update_source", 200, source_id=source.id,
+         body=call.model("source_update", "SourceUpdate", {"interval": 600}))
+    call("sources.poll_source", 202, source_id=source.id)
+    call("sources.list_runs", 200, source_id=source.id)
+    call("sources.accept_held", 409, source_id=source.id,
+         body=call.model("accept", "Accept", {"reason": "The Commission's recount"}))
+    call("sources.delete_source", 204, source_id=source.id)
 
     assert call.called == every_operation(generated)

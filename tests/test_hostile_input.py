@@ -48,13 +48,14 @@ def world(client, db_session, auth_headers):
     material = factories.make_material(campaign)
     action = factories.make_action(campaign, coordinator)
     oauth_client, _secret = factories.make_client(coordinator, "campaigns:read")
+    source = factories.make_source(campaign, coordinator)
     db_session.commit()
     return {
         "headers": auth_headers(coordinator, list(SCOPES)),
         "params": {"slug": campaign.slug, "material_id": material.id, "action_id": action.id,
                    "client_id": oauth_client.client_id, "export_id": str(uuid.uuid4()),
                    "file_id": str(uuid.uuid4()), "locale": "de", "country": "DE", "dataset": "signatures",
-                   "format": "csv", "number": "1", "upstream_id": str(uuid.uuid4())},
+                   "format": "csv", "number": "1", "upstream_id": str(uuid.uuid4()), "source_id": source.id},
         "organization": coordinator.slug,
     }
 

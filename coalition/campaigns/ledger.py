@@ -22,9 +22,9 @@ from coalition.campaigns.tallies import TALLY, TallyState
 from coalition.extensions import db
 
 REPORT_COLUMNS = ("id", "campaign_id", "organization_id", "country", "channel", "mode", "count", "as_of",
-                  "reason", "client_id", "figure", "created_date")
+                  "reason", "client_id", "figure", "created_date", "source_id")
 REPORT_TYPES = ("varchar", "varchar", "varchar", "varchar", "varchar", "varchar", "int4", "timestamptz",
-                "varchar", "varchar", "int4", "timestamptz")
+                "varchar", "varchar", "int4", "timestamptz", "varchar")
 TALLY_COLUMNS = ("organization_id", "country", "channel", "total_count", "total_as_of", "delta_sum",
                  "last_delta_as_of", "figure", "added_reports")
 TALLY_TYPES = ("varchar", "varchar", "varchar", "integer", "timestamptz", "bigint", "timestamptz", "bigint",

@@ -87,6 +87,8 @@ class SignatureReport(Base):
     client_id: Mapped[str | None] = mapped_column(String(64), default=None)
     figure: Mapped[int] = mapped_column(Integer)
     created_date: Mapped[datetime] = mapped_column(default=utcnow)
+    # The counter source whose poll wrote the report; None for reports a client sent.
+    source_id: Mapped[str | None] = mapped_column(String(36), default=None)
 
     organization: Mapped[Organization] = relationship(
         lazy="joined", primaryjoin="foreign(SignatureReport.organization_id) == Organization.id")

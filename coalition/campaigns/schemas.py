@@ -119,6 +119,11 @@ class SignatureReportSchema(ma.Schema):
     created_date = UTCDateTime()
 
 
+class LedgerEntrySchema(SignatureReportSchema):
+    source = ma.fields.String(allow_none=True, metadata={
+        "description": "The counter source whose poll wrote it; null for reports a client sent."})
+
+
 class FigureSchema(ma.Schema):
     organization = ma.fields.String()
     country = ma.fields.String()

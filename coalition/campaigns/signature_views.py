@@ -16,12 +16,12 @@ from coalition.campaigns.operations import get_campaign_or_404
 from coalition.campaigns.progress import signature_series
 from coalition.campaigns.schemas import (
     MAX_BATCH,
+    LedgerEntrySchema,
     SeriesArgsSchema,
     SeriesSchema,
     SignatureBatchInputSchema,
     SignatureListArgsSchema,
     SignatureReportInputSchema,
-    SignatureReportSchema,
     SignatureResultSchema,
     load_each,
 )
@@ -127,13 +127,13 @@ def post_signatures(slug):
 def _report_view(report: SignatureReport) -> dict:
     return {**{c: getattr(report, c) for c in (
         "id", "country", "channel", "mode", "count", "as_of", "reason", "figure", "client_id", "created_date")},
-        "organization": report.organization.slug}
+        "organization": report.organization.slug, "source": report.source_id}
 
 
 @blp.get("/<slug>/signatures")
 @require_scope("campaigns:read")
 @blp.arguments(SignatureListArgsSchema, location="query")
-@blp.response(200, page_schema(SignatureReportSchema))
+@blp.response(200, page_schema(LedgerEntrySchema))
 def list_signatures(args, slug):
     """The ledger of reports, newest first: members see their organization's, coordinators all.
 
@@ -155,7 +155,7 @@ def list_signatures(args, slug):
     page = keyset_paginate(select(SignatureReport).filter_by(**filters), [(SignatureReport.id, True)], args,
                            int(total))
     page["items"] = [_report_view(report) for report in page["items"]]
-    return page_response(page, SignatureReportSchema)
+    return page_response(page, LedgerEntrySchema)
 
 
 @blp.get("/<slug>/signatures/series")

@@ -105,8 +105,11 @@ def _apply(state: TallyState, item: dict) -> None:
     state.changed = True
 
 
-def record_reports(campaign: Campaign, principal, items: list[dict], single: bool = False) -> dict:
-    """Add reports to the ledger and update the tallies: all of them, or none with per-item errors."""
+def record_reports(campaign: Campaign, principal, items: list[dict], single: bool = False,
+                   source_id: str | None = None) -> dict:
+    """Add reports to the ledger and update the tallies: all of them, or none with per-item errors.
+
+    `source_id` names the counter source whose poll the reports come from (None: a client sent them)."""
     if campaign.status != "live" and not principal.is_coordinator:
         raise Conflict(_("This campaign does not take reports now (it is %(status)s).", status=campaign.status))
     now = utcnow()
@@ -152,7 +155,8 @@ def record_reports(campaign: Campaign, principal, items: list[dict], single: boo
             if errors:
                 # The request fails; a figure beyond 32 bits must not even reach the ledger's COPY.
                 continue
-            write((report_id, campaign_id, key[0], key[1], key[2], mode, count, as_of, reason, client_id, figure, now))
+            write((report_id, campaign_id, key[0], key[1], key[2], mode, count, as_of, reason, client_id, figure, now,
+                   source_id))
             answers.append({"id": report_id, "organization": slugs[key[0]], "country": key[1], "channel": key[2],
                             "mode": mode, "count": count, "as_of": as_of, "reason": reason, "figure": figure,
                             "client_id": client_id, "created_date": now})

@@ -28,7 +28,7 @@ def signature_statement(campaign: Campaign, scope: ExportScope):
         select(
             SignatureReport.id, Organization.slug, SignatureReport.country, SignatureReport.channel,
             SignatureReport.mode, SignatureReport.count, SignatureReport.as_of, SignatureReport.figure,
-            SignatureReport.reason, SignatureReport.created_date,
+            SignatureReport.reason, SignatureReport.created_date, SignatureReport.source_id,
         )
         .join(Organization, Organization.id == SignatureReport.organization_id)
         .where(SignatureReport.campaign_id == campaign.id)
@@ -136,6 +136,8 @@ register_dataset(
                _l("The organization's figure for this country and channel right after the report.")),
         Column("reason", _l("Reason"), "string", _l("Why a figure was corrected.")),
         Column("created_date", _l("Received"), "datetime", _l("When the report arrived (UTC).")),
+        Column("source", _l("Source"), "string",
+               _l("The counter source whose poll wrote the report; empty for reports a client sent.")),
     ],
     signature_rows,
     signature_count,

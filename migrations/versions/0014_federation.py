@@ -6,7 +6,7 @@ ledger); `federation_upstreams` the instances this one pushes to, with their cli
 encrypted with ENCRYPTION_KEYS.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-02 05:22:06.423427
 
 """
@@ -20,7 +20,7 @@ import coalition.db
 
 # revision identifiers, used by Alembic.
 revision: str = '0014'
-down_revision: Union[str, Sequence[str], None] = '0012'
+down_revision: Union[str, Sequence[str], None] = '0013'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -34,7 +34,8 @@ def hostile_ledger(db_session):
         db.session.add(SignatureReport(
             campaign_id=campaign.id, organization_id=(member if number % 3 else other).id, country="DE",
             channel="paper", mode="delta" if number % 4 else "total", count=number - 5, as_of=as_of,
-            reason=reason, figure=number * 10, created_date=as_of))
+            reason=reason, figure=number * 10, created_date=as_of,
+            source_id="7e2b9c4d-1a3f-4e5b-8c6d-9f0a1b2c3d4e" if number % 2 else None))
     db.session.flush()
     return campaign, member
 
@@ -58,6 +59,7 @@ def test_the_ledger_written_by_postgresql_equals_the_ledger_written_in_python(ho
     assert len(rows) == (len(REASONS) if whose == "coalition" else sum(1 for n in range(len(REASONS)) if n % 3))
     reasons = {row["reason"] for row in rows}
     assert reasons & {"'-2", "'\ttab"} and not reasons & {"-2", "\ttab"}
+    assert {row["source"] for row in rows} == {"", "7e2b9c4d-1a3f-4e5b-8c6d-9f0a1b2c3d4e"}
     # Microseconds only when there are any, as datetime.isoformat writes them.
     assert {len(row["as_of (UTC)"]) for row in rows} == {len("2026-03-01 12:00:00"),
                                                          len("2026-03-01 12:00:01.123456")}
