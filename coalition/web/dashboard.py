@@ -21,6 +21,7 @@ from coalition.metrics import operations as exports
 from coalition.metrics.datasets import dataset_names, get_dataset
 from coalition.metrics.formats import FORMATS
 from coalition.people.sessions import page_principal, sign_in_required
+from coalition.sources.operations import list_sources_query, shown
 from coalition.web.charts import daily_totals, member_states_chart, progress_chart
 from coalition.web.forms import problem_messages
 from coalition.web.pace import dashboard_pace
@@ -38,6 +39,14 @@ def latest_reports(campaign, principal, limit: int = LATEST_REPORTS) -> list[Sig
     return list(db.session.scalars(statement.order_by(SignatureReport.id.desc()).limit(limit)))
 
 
+def visible_sources(campaign, principal) -> list | None:
+    """The counter sources the person may see through the API (their own organization's, or any
+    for coordinators); None when their role manages no sources."""
+    if "signatures:write" not in principal.scopes:
+        return None
+    return shown(list(db.session.scalars(list_sources_query(campaign, principal))))
+
+
 def dashboard_values(campaign, principal, export_errors=None) -> dict:
     progress = campaign_progress(campaign)
     pace = dashboard_pace(campaign, principal)
@@ -49,7 +58,8 @@ def dashboard_values(campaign, principal, export_errors=None) -> dict:
     return {
         "campaign": campaign, "progress": progress, "pace": pace, "charts": charts,
         "organizations": visible_rows(principal, progress["organizations"], "organization"),
-        "reports": latest_reports(campaign, principal), "formats": list(FORMATS),
+        "reports": latest_reports(campaign, principal), "sources": visible_sources(campaign, principal),
+        "formats": list(FORMATS),
         "datasets": [(name, get_dataset(name).title) for name in dataset_names()],
         "export_errors": export_errors or {}, "may_translate": "translations:write" in principal.scopes,
     }

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 
 from coalition.campaigns import eci
 from coalition.i18n import _l
+from coalition.sources.problems import describe
 
 CHANNELS = {"paper": _l("Paper"), "online": _l("Online")}
 KINDS = {
@@ -25,6 +26,7 @@ STATES = {
 EXPORT_STATUSES = {"queued": _l("waiting"), "running": _l("being built"), "finished": _l("ready"),
                    "failed": _l("failed")}
 FIELD_NAMES = {"title": _l("Title"), "summary": _l("Summary"), "body": _l("Text")}
+SOURCE_STATUSES = {"active": _l("Working"), "failing": _l("Failing"), "paused": _l("Paused")}
 
 
 def language_name(locale: str) -> str:
@@ -38,6 +40,10 @@ def state_name(state: str) -> str:
 
 def export_status_name(status: str) -> str:
     return str(EXPORT_STATUSES.get(status, status))
+
+
+def source_status(status: str) -> str:
+    return str(SOURCE_STATUSES.get(status, status))
 
 
 def field_name(name: str) -> str:
@@ -85,4 +91,5 @@ def campaign_countries(campaign) -> list[tuple[str, str]]:
 TEMPLATE_FILTERS = {"decimalformat": format_decimal, "percentformat": format_percent}
 TEMPLATE_GLOBALS = {"country_name": country_name, "channel_name": channel_name, "kind_name": kind_name,
                     "language_name": language_name, "state_name": state_name, "field_name": field_name,
-                    "export_status_name": export_status_name}
+                    "export_status_name": export_status_name, "source_status": source_status,
+                    "describe_failure": describe}

@@ -95,6 +95,12 @@ def test_the_dashboard_is_keyboard_usable_and_printable(live_server, new_page, c
     assert page.locator("figure.chart details").first.get_attribute("open") is not None
     page.emulate_media(media="print")
     assert page.locator("form.language").is_hidden() and page.locator("svg.chart").first.is_visible()
+    page.emulate_media(media="screen")
+    # An export asked for on the dashboard: its job page, built inline on the embedded default.
+    page.locator("#exports ~ form button[type=submit]").click()
+    page.wait_for_url("**/exports/**")
+    check(page, locale)
+    assert page.locator("a.button[href*='download']").count() == 1
 
 
 @pytest.mark.parametrize("locale", ["de", "fr"])

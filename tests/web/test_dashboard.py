@@ -87,3 +87,20 @@ def test_every_page_speaks_each_language_with_no_message_left_in_english(signed_
         assert f'<html lang="{locale}">' in page.text
         # Content-Language lists every catalog a message came from: English would show.
         assert page.headers["Content-Language"] == locale, (path, page.headers["Content-Language"])
+
+
+def test_the_dashboard_shows_counter_sources_with_their_failure_in_the_persons_language(
+        signed_in, coordinator, member, reported):
+    factories.make_source(reported, member, status="failing", last_error={"code": "not_json", "params": {}},
+                          held={"DE": {"count": 10, "current": 80_000, "as_of": "2026-03-02T00:00:00Z"}})
+    client, _person = signed_in(coordinator, "coordinator", locale="fr")
+    page = client.get(f"/campaigns/{reported.slug}")
+    section = page.text[page.text.index('id="sources"'):page.text.index('id="exports"')]
+    assert "Sources de compteurs" in section and "En échec" in section and "Jamais" in section
+    assert "La réponse n&#39;est pas du JSON." in section
+    assert member.slug in section and "https://93.184.215.14/api" in section
+    assert re.search(r'<td class="number">1</td></tr>', section)  # one country's lower figure waits
+    other_member = factories.make_organization()
+    their_client, _ = signed_in(other_member, "member")
+    theirs = their_client.get(f"/campaigns/{reported.slug}").text
+    assert "93.184.215.14" not in theirs and "No counter sources yet." in theirs  # another's sources stay hidden
