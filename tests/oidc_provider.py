@@ -28,6 +28,7 @@ class Provider:
         self.key = RSAKey.generate_key(2048, parameters={"kid": "test-key", "alg": "RS256", "use": "sig"})
         self.account: Account | None = None
         self.codes: dict[str, dict] = {}
+        self.user_agents: dict[str, set[str]] = {}  # path → the User-Agents that asked for it
         self.app = self._make_app()
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.issuer = f"http://127.0.0.1:{self.server.server_port}"
@@ -43,6 +44,10 @@ class Provider:
 
     def _make_app(self) -> Flask:
         app = Flask("oidc-provider")
+
+        @app.before_request
+        def note_user_agent():
+            self.user_agents.setdefault(request.path, set()).add(request.headers.get("User-Agent", ""))
 
         @app.get("/.well-known/openid-configuration")
         def discovery():

@@ -53,6 +53,10 @@ def test_an_invited_person_signs_in_through_their_organization(client, db_sessio
     assert answer.status_code == 303 and answer.headers["Location"] == "/account"
     assert "Sam Ngo" in client.get("/account").text
     assert person.password_hash is None
+    # Coalition's own requests to the provider go through the outbound client, which checks the
+    # provider's address when it connects (no DNS rebinding) and caps the answers.
+    for path in ("/.well-known/openid-configuration", "/token", "/jwks"):
+        assert {agent.split("/")[0] for agent in provider.user_agents[path]} == {"Coalition"}, path
 
 
 def test_an_unverified_or_unknown_e_mail_is_refused(client, db_session, provider, organization):
