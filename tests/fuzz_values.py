@@ -9,10 +9,10 @@ cursors and organizations exist; a report falls within the campaign; no more sig
 valid than submitted; a report's country is a member state (the fuzz campaign is an ECI); a path's
 country and locale fit the campaign; a new campaign is not yet closed and an ECI has its
 registration date; a webhook, upstream or source URL and a sign-in issuer reach a public address,
-and a source has what its kind needs; a snapshot's figures are of member states, each once;
-coordinator- and hub-only scopes, and coordinator people, go to coordinators and hubs; `"*"` stands
-alone among event types; free text holds no phone or ID number; an Idempotency-Key is new. Only
-positive cases are changed: negative ones stay as generated.
+and a source has what its kind needs; a snapshot comes from a hub's web address with figures of
+member states, each once; coordinator- and hub-only scopes, and coordinator people, go to
+coordinators and hubs; `"*"` stands alone among event types; free text holds no phone or ID
+number; an Idempotency-Key is new. Only positive cases are changed: negative ones stay as generated.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from coalition.campaigns.eci import member_states
 FUZZ_CAMPAIGN = "fuzz-campaign"
 PUBLIC_WEBHOOK_URL = "https://93.184.215.14/hook"  # a public address literal: nothing to resolve
 PUBLIC_ISSUER_URL = "https://93.184.215.14/oidc"
+PUSHING_HUB = "https://at.coalition.test"
 PUBLIC_SOURCE_URL = "https://93.184.215.14/api"
 # What each kind of counter source needs beside its kind (a country, credentials, options).
 SOURCE_SHAPES = {"eci_online": {"country": None, "credentials": None, "options": {}},
@@ -82,6 +83,10 @@ def _repair(values: dict, operation_id: str) -> None:
         values["website"] = ORGANIZATION_WEBSITE
     if operation_id.endswith(("_webhook", "_upstream")) and isinstance(values.get("url"), str):
         values["url"] = PUBLIC_WEBHOOK_URL
+    if operation_id == "push_snapshot" and isinstance(values.get("instance"), str):
+        values["instance"] = PUSHING_HUB  # a web address the URL validator reads as such
+        if isinstance(values.get("origin"), list):
+            values["origin"] = [PUSHING_HUB][:len(values["origin"])]
     if operation_id == "push_snapshot" and isinstance(values.get("figures"), list):
         values["figures"] = [{"country": country, "channel": "online", "count": 1}
                              for country in ("DE", "FR", "IT")[:len(values["figures"])]]

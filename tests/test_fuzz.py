@@ -15,7 +15,7 @@ the operations that take what it made, with both tokens and every check, accepte
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import CHECKS, load_all_checks, positive_data_acceptance
+from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.generation.stateful import run_state_machine_as_test
 
 from coalition.auth.scopes import SCOPES
@@ -25,21 +25,6 @@ from tests.fuzz_values import map_case
 
 load_all_checks()
 EVERY_CHECK = CHECKS.get_all()
-# Operations whose schema-valid requests are refused for reasons tests/fuzz_values.py cannot
-# supply, each with why.
-VALID_DATA_REFUSED = {
-    # a snapshot's as_of must fall within the campaign and its countries be the campaign's member
-    # states: the coverage phase's boundary examples (as_of 2000-01-01) do not go through
-    # tests/fuzz_values.py, and such a snapshot is rightly refused
-    "PUT /api/v1/campaigns/{slug}/federation/snapshot",
-}
-ALL_BUT_VALID_DATA_ACCEPTANCE = [check for check in EVERY_CHECK if check is not positive_data_acceptance]
-
-
-def checks_for(case) -> list:
-    if case.operation.label in VALID_DATA_REFUSED:
-        return ALL_BUT_VALID_DATA_ACCEPTANCE
-    return EVERY_CHECK
 
 MEMBER_SCOPES = ["campaigns:read", "signatures:write", "actions:read", "actions:write", "materials:read",
                  "translations:write"]
@@ -81,7 +66,7 @@ def call_and_validate_alone(case, token: dict) -> None:
     db.session.remove()
     example = db.session.get_bind().begin_nested()
     try:
-        case.call_and_validate(headers=token, checks=checks_for(case))
+        case.call_and_validate(headers=token, checks=EVERY_CHECK)
     finally:
         db.session.remove()
         example.rollback()
@@ -125,7 +110,7 @@ def run_sequences(api_schema, token: dict) -> None:
             return {"headers": token}
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
-            case.validate_response(response, checks=checks_for(case), headers=token,
+            case.validate_response(response, checks=EVERY_CHECK, headers=token,
                                    transport_kwargs=kwargs)
 
     run_state_machine_as_test(WithToken, settings=STATEFUL)

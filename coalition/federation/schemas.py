@@ -15,9 +15,10 @@ MAX_ORIGIN = 50
 MAX_SEQUENCE = 2**63 - 1
 
 
-def _instance_url(**kwargs) -> ma.fields.URL:
-    return ma.fields.URL(schemes={"http", "https"}, require_tld=False,
-                         validate=ma.validate.Length(max=300), **kwargs)
+def _instance_url(metadata: dict | None = None, **kwargs) -> ma.fields.URL:
+    # `format: uri` alone admits `urn:…` and `mailto:…`: the document says it is a web address.
+    return ma.fields.URL(schemes={"http", "https"}, require_tld=False, validate=ma.validate.Length(max=300),
+                         metadata={"pattern": "^https?://", **(metadata or {})}, **kwargs)
 
 
 class SnapshotFigureSchema(ma.Schema):
