@@ -137,6 +137,16 @@ class _GuardedTransport(httpx.HTTPTransport):
         )
 
 
+def failure_of(error: httpx.HTTPError) -> OutboundError:
+    """What went wrong with an exchange that got no answer, as the callers record it."""
+    if isinstance(error, httpx.TimeoutException):
+        return OutboundError(f"timed out: {error}", code="timeout")
+    if isinstance(error, httpx.ConnectError):
+        code = "tls" if "SSL" in str(error) or "certificate" in str(error).lower() else "connection"
+        return OutboundError(f"could not connect: {error}", code=code)
+    return OutboundError(f"the exchange failed: {error}", code="protocol")
+
+
 def _user_agent() -> str:
     try:
         return f"Coalition/{version('coalition')}"
@@ -185,13 +195,8 @@ class OutboundClient:
                         # A receiver trickling bytes resets the read timeout at every byte.
                         raise OutboundError("the answer took too long", code="timeout")
                 return Response(answer.status_code, answer.headers, bytes(body), time.monotonic() - started)
-        except httpx.TimeoutException as error:
-            raise OutboundError(f"timed out: {error}", code="timeout") from None
-        except httpx.ConnectError as error:
-            code = "tls" if "SSL" in str(error) or "certificate" in str(error).lower() else "connection"
-            raise OutboundError(f"could not connect: {error}", code=code) from None
         except httpx.HTTPError as error:
-            raise OutboundError(f"the exchange failed: {error}", code="protocol") from None
+            raise failure_of(error) from None
 
     def post(self, url: str, content: bytes, headers: dict[str, str] | None = None,
              max_body: int = DEFAULT_MAX_BODY) -> Response:

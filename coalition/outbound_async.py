@@ -25,6 +25,7 @@ from coalition.outbound import (
     ResponseTooLarge,
     _user_agent,
     check_url_form,
+    failure_of,
     refusal,
     resolve,
 )
@@ -120,13 +121,8 @@ class AsyncOutboundClient:
                     return Response(answer.status_code, answer.headers, bytes(body), time.monotonic() - started)
         except TimeoutError:
             raise OutboundError("the answer took too long", code="timeout") from None
-        except httpx.TimeoutException as error:
-            raise OutboundError(f"timed out: {error}", code="timeout") from None
-        except httpx.ConnectError as error:
-            code = "tls" if "SSL" in str(error) or "certificate" in str(error).lower() else "connection"
-            raise OutboundError(f"could not connect: {error}", code=code) from None
         except httpx.HTTPError as error:
-            raise OutboundError(f"the exchange failed: {error}", code="protocol") from None
+            raise failure_of(error) from None
 
     async def post(self, url: str, content: bytes, headers: dict[str, str] | None = None,
                    max_body: int = DEFAULT_MAX_BODY) -> Response:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from coalition.campaigns.models import SignatureTally
 from coalition.extensions import db
+from tests import factories
 from tests.receivers import Answer, Receiver
 
 
@@ -84,3 +85,15 @@ def connect(client, headers, campaign, **body) -> dict:
     answer = client.post(f"/api/v1/campaigns/{campaign.slug}/sources", headers=headers, json=body)
     assert answer.status_code == 201, answer.get_json()
     return answer.get_json()
+
+
+@pytest.fixture
+def campaign(db_session):
+    campaign = factories.make_campaign()
+    db_session.commit()
+    return campaign
+
+
+@pytest.fixture
+def writer(auth_headers, member):
+    return auth_headers(member, "signatures:write")

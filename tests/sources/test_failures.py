@@ -12,23 +12,10 @@ from coalition.extensions import db
 from coalition.outbox import OutboxEvent
 from coalition.sources.models import CounterSource
 from coalition.sources.polling import BACKOFF_CAP, next_delay, poll
-from tests import factories
 from tests.receivers import Answer
 from tests.sources.conftest import connect, eci_map, figures_of
 
 pytestmark = pytest.mark.usefixtures("db_session")
-
-
-@pytest.fixture
-def campaign(db_session):
-    campaign = factories.make_campaign()
-    db_session.commit()
-    return campaign
-
-
-@pytest.fixture
-def writer(auth_headers, member):
-    return auth_headers(member, "signatures:write")
 
 
 def _json(document) -> Answer:

@@ -11,18 +11,10 @@ from coalition.extensions import db
 from coalition.outbox import OutboxEvent
 from coalition.sources.models import CounterSource, SourceRun
 from coalition.sources.polling import poll
-from tests import factories
 from tests.conftest import table_counts
 from tests.sources.conftest import connect, eci_map, figures_of, petition, proca_stats
 
 pytestmark = pytest.mark.usefixtures("db_session")
-
-
-@pytest.fixture
-def campaign(db_session):
-    campaign = factories.make_campaign()
-    db_session.commit()
-    return campaign
 
 
 @pytest.fixture

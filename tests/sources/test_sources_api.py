@@ -12,18 +12,6 @@ from tests.sources.conftest import connect, eci_map, petition
 pytestmark = pytest.mark.usefixtures("db_session")
 
 
-@pytest.fixture
-def campaign(db_session):
-    campaign = factories.make_campaign()
-    db_session.commit()
-    return campaign
-
-
-@pytest.fixture
-def writer(auth_headers, member):
-    return auth_headers(member, "signatures:write")
-
-
 @pytest.mark.parametrize(("body", "field"), [
     ({"kind": "eci_online", "interval": 59}, "interval"),
     ({"kind": "eci_online", "interval": 60.5}, "interval"),
