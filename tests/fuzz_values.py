@@ -12,7 +12,8 @@ registration date; a webhook, upstream or source URL and a sign-in issuer reach 
 and a source has what its kind needs; a snapshot comes from a hub's web address with figures of
 member states, each once; coordinator- and hub-only scopes, and coordinator people, go to
 coordinators and hubs; `"*"` stands alone among event types; free text holds no phone or ID
-number; an Idempotency-Key is new. Only positive cases are changed: negative ones stay as generated.
+number; an Idempotency-Key, and an external id within a batch, is new. Only positive cases are
+changed: negative ones stay as generated.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ def _repair(values: dict, operation_id: str) -> None:
         values["country"] = "DE"  # an ECI counts signatures in member states
     if isinstance(values.get("as_of"), str):
         values["as_of"] = "2026-03-01T12:00:00Z"  # within the fuzz campaign
+    if operation_id == "update_campaign" and "eci_registered_on" in values and values["eci_registered_on"] is None:
+        del values["eci_registered_on"]  # an ECI keeps its registration date
     if bool(values.get("origin_system")) != bool(values.get("external_id")):
         values.update(origin_system="fuzz", external_id=str(values.get("external_id") or "1"))
     if isinstance(values.get("campaign"), str):
@@ -139,7 +142,10 @@ def map_case(context, case):
             for report in values.get("reports") or []:
                 if isinstance(report, dict):
                     _repair(report, operation_id)
-            for action in values.get("actions") or []:
+            for number, action in enumerate(values.get("actions") or []):
                 if isinstance(action, dict):
                     _repair(action, operation_id)
+                    if action.get("external_id"):
+                        # an external id names one action: twice in one batch is rightly refused
+                        action["external_id"] = f"{action['external_id']}-{number}"
     return case
