@@ -27,6 +27,9 @@ EXPORT_STATUSES = {"queued": _l("waiting"), "running": _l("being built"), "finis
                    "failed": _l("failed")}
 FIELD_NAMES = {"title": _l("Title"), "summary": _l("Summary"), "body": _l("Text")}
 SOURCE_STATUSES = {"active": _l("Working"), "failing": _l("Failing"), "paused": _l("Paused")}
+# Proca and Action Network are the platforms' own names.
+SOURCE_KINDS = {"eci_online": _l("Online collection system (ECI)"), "proca": "Proca",
+                "action_network": "Action Network", "json": _l("JSON document")}
 
 
 def language_name(locale: str) -> str:
@@ -44,6 +47,10 @@ def export_status_name(status: str) -> str:
 
 def source_status(status: str) -> str:
     return str(SOURCE_STATUSES.get(status, status))
+
+
+def source_kind(kind: str) -> str:
+    return str(SOURCE_KINDS.get(kind, kind))
 
 
 def field_name(name: str) -> str:
@@ -91,5 +98,5 @@ def campaign_countries(campaign) -> list[tuple[str, str]]:
 TEMPLATE_FILTERS = {"decimalformat": format_decimal, "percentformat": format_percent}
 TEMPLATE_GLOBALS = {"country_name": country_name, "channel_name": channel_name, "kind_name": kind_name,
                     "language_name": language_name, "state_name": state_name, "field_name": field_name,
-                    "export_status_name": export_status_name, "source_status": source_status,
+                    "export_status_name": export_status_name, "source_status": source_status, "source_kind": source_kind,
                     "describe_failure": describe}

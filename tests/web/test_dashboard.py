@@ -99,6 +99,7 @@ def test_the_dashboard_shows_counter_sources_with_their_failure_in_the_persons_l
     assert "Sources de compteurs" in section and "En échec" in section and "Jamais" in section
     assert "La réponse n&#39;est pas du JSON." in section
     assert member.slug in section and "https://93.184.215.14/api" in section
+    assert "Système de collecte en ligne (ICE)" in section and "eci_online" not in section
     assert re.search(r'<td class="number">1</td></tr>', section)  # one country's lower figure waits
     other_member = factories.make_organization()
     their_client, _ = signed_in(other_member, "member")
