@@ -72,9 +72,12 @@ def _repair(values: dict, operation_id: str) -> None:
         values.update(origin_system="fuzz", external_id=str(values.get("external_id") or "1"))
     if isinstance(values.get("campaign"), str):
         values["campaign"] = FUZZ_CAMPAIGN
-    for field in ("locale", "source_locale"):
-        if isinstance(values.get(field), str):
-            values[field] = "de"
+    if isinstance(values.get("locale"), str):
+        values["locale"] = "de"
+    if isinstance(values.get("source_locale"), str):
+        values["source_locale"] = "en"  # German stays a translation locale, exported by later steps
+    if operation_id == "post_signatures" and isinstance(values.get("count"), (int, float)):
+        values["reason"] = GUARDED_TEXT["reason"]  # a campaign of the sequence may not be live yet
     if isinstance(values.get("locales"), list):
         values["locales"] = ["de", "fr", "it"][:len(values["locales"])]
         if operation_id in ("create_campaign", "update_campaign"):
