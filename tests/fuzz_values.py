@@ -20,7 +20,12 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
+
 from coalition.campaigns.eci import member_states
+from coalition.campaigns.models import Campaign
+from coalition.extensions import db
+from coalition.materials.translations import translation_locales
 
 FUZZ_CAMPAIGN = "fuzz-campaign"
 PUBLIC_WEBHOOK_URL = "https://93.184.215.14/hook"  # a public address literal: nothing to resolve
@@ -124,6 +129,13 @@ def _repair(values: dict, operation_id: str) -> None:
         values["tags"] = ["street-stall", "leaflets", "debate"][:len(values["tags"])]
 
 
+def _translation_locale(path_parameters: dict) -> str:
+    """German, or a locale the campaign a step of a sequence made and changed translates into."""
+    campaign = db.session.scalar(select(Campaign).filter_by(slug=str(path_parameters.get("slug"))))
+    locales = translation_locales(campaign, campaign.source_locale) if campaign else []
+    return "de" if "de" in locales or not locales else locales[0]
+
+
 def map_case(context, case):
     """A schemathesis hook: register it on a schema with `schema.hook(map_case)`."""
     if case.meta is None or not case.meta.generation.mode.is_positive:
@@ -135,8 +147,10 @@ def map_case(context, case):
         case.headers["Idempotency-Key"] = str(uuid.uuid4())
     if operation_id in IMPORTS:
         case.body = IMPORTS[operation_id]
+    if operation_id == "create_campaign" and isinstance(case.body, dict):
+        case.body.setdefault("locales", ["de"])  # without them, a new campaign translates into none
     if isinstance(case.path_parameters, dict):
-        for parameter, value in (("country", "DE"), ("locale", "de")):  # a translation locale of it
+        for parameter, value in (("country", "DE"), ("locale", _translation_locale(case.path_parameters))):
             if parameter in case.path_parameters:
                 case.path_parameters[parameter] = value
     for values in (case.query, case.body):
