@@ -53,14 +53,26 @@ def country_figures(campaign_id: str) -> tuple[dict[str, int], object]:
     return {row[0]: int(row[1] or 0) for row in rows}, updated
 
 
+COUNTER_FIELDS = ("campaign", "total", "goal", "countries_over_threshold", "updated_at")
+
+
 def compute_counter(campaign: Campaign) -> dict:
     """The counter's body: total, goal, countries at or above their threshold, last change."""
+    if campaign.frozen_counter is not None:
+        return {name: campaign.frozen_counter[name] for name in COUNTER_FIELDS}
+    return _counter(campaign, *country_figures(campaign.id))
+
+
+def freeze_counter(campaign: Campaign) -> dict:
+    """The counter as the campaign closes, with each country's figure for the widget to show."""
+    figures, updated = country_figures(campaign.id)
+    return {**_counter(campaign, figures, updated), "countries": figures}
+
+
+def _counter(campaign: Campaign, figures: dict[str, int], updated) -> dict:
     from coalition.campaigns.operations import campaign_thresholds
     from coalition.validation import rfc3339
 
-    if campaign.frozen_counter is not None:
-        return campaign.frozen_counter
-    figures, updated = country_figures(campaign.id)
     thresholds = campaign_thresholds(campaign)
     over = sum(1 for country, minimum in thresholds.items() if figures.get(country, 0) >= minimum)
     return {
@@ -70,6 +82,28 @@ def compute_counter(campaign: Campaign) -> dict:
         "countries_over_threshold": over,
         "updated_at": rfc3339(updated or campaign.created_date),
     }
+
+
+def public_country_figures(campaign: Campaign) -> list[dict]:
+    """Each country's reported figure against its threshold, furthest along first, as the public
+    widget shows them: every member state of an ECI, the countries with a figure or a target of a
+    petition. A closed campaign shows its figures at closing, like its counter (none if it closed
+    before they were kept)."""
+    from coalition.campaigns.eci import member_states
+    from coalition.campaigns.operations import campaign_thresholds
+
+    if campaign.frozen_counter is not None:
+        figures = campaign.frozen_counter.get("countries")
+        if figures is None:
+            return []
+    else:
+        figures, _updated = country_figures(campaign.id)
+    thresholds = campaign_thresholds(campaign)
+    countries = member_states() if campaign.kind == "eci" else sorted(set(figures) | set(thresholds))
+    rows = [{"country": country, "count": figures.get(country, 0), "threshold": thresholds.get(country)}
+            for country in countries]
+    return sorted(rows, key=lambda row: (-(row["count"] / row["threshold"]) if row["threshold"] else 0,
+                                         -row["count"], row["country"]))
 
 
 def _local(app: Flask) -> dict[str, CounterEntry]:

@@ -92,7 +92,7 @@ def create_campaign(slug: str, title: str, starts_on: date, ends_on: date, **fie
 
 def update_campaign(campaign: Campaign, **changes) -> Campaign:
     """Change fields; `status` only moves forward, and closing freezes the public counter."""
-    from coalition.campaigns.counter import compute_counter, refresh_counter_after_commit
+    from coalition.campaigns.counter import freeze_counter, refresh_counter_after_commit
     from coalition.webhooks.events import announce_status
 
     status = changes.pop("status", campaign.status)
@@ -108,7 +108,7 @@ def update_campaign(campaign: Campaign, **changes) -> Campaign:
         setattr(campaign, name, value)
     if status == "closed" and campaign.status != "closed":
         campaign.closed_date = utcnow()
-        campaign.frozen_counter = compute_counter(campaign)
+        campaign.frozen_counter = freeze_counter(campaign)
     announce_status(campaign.slug, campaign.status, status)
     campaign.status = status
     campaign.modified_date = utcnow()

@@ -1,7 +1,8 @@
 """The partner widget: `/embed/{slug}/counter` (a small framable page) and `counter.js`.
 
 The page is made from the public counter's cached entry and kept beside it, one copy per
-language, for as long as the counter's own local copy. It is made again only when the counter
+language (and per choice of listing the member states, `?countries=1`), for as long as the
+counter's own local copy. It is made again only when the counter
 or the campaign's title changed; its ETag is the counter's with the language and the title's
 digest. `WidgetShortcut` answers a fresh copy before Flask builds a request, as
 `CounterShortcut` does for the JSON counter: partner sites embed the widget on pages with far
@@ -22,7 +23,7 @@ from urllib.parse import parse_qs
 from flask import Blueprint, Flask, current_app, render_template, request
 from flask_babel import force_locale
 
-from coalition.campaigns.counter import counter_entry
+from coalition.campaigns.counter import counter_entry, public_country_figures
 from coalition.campaigns.operations import get_campaign
 from coalition.errors import NotFound
 from coalition.i18n import _, _best_locale
@@ -36,6 +37,10 @@ WIDGET_STYLE = (
     "color:#1c1d21;background:#fff}main{padding:.6rem .8rem;border:1px solid #d5d8de;border-radius:6px}"
     "h1{font-size:1rem;margin:0 0 .3rem}.total{font-size:1.6rem;font-weight:700;margin:0}"
     "progress{width:100%;height:.9rem;accent-color:#0b4f9c}p{margin:.2rem 0}.small{font-size:.85rem;color:#585c66}"
+    "table{width:100%;border-collapse:collapse;margin:.4rem 0;font-size:.85rem}caption{text-align:start;"
+    "font-weight:600}th,td{padding:.1rem .2rem;border-bottom:1px solid #e4e6ea}th{text-align:start;font-weight:400}"
+    "td{text-align:end;font-variant-numeric:tabular-nums}.met th,.met td{font-weight:700}"
+    ".hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}"
 )
 STYLE_HASH = base64.b64encode(hashlib.sha256(WIDGET_STYLE.encode()).digest()).decode()
 WIDGET_POLICY = (
@@ -62,40 +67,51 @@ def _local(app: Flask) -> dict[tuple[str, str], WidgetEntry]:
     return app.extensions.setdefault("coalition.widget_local", {})
 
 
-def widget_locale(query: str, accept_language: str, locales: tuple[str, ...]) -> str:
+@dataclass(frozen=True)
+class WidgetAsk:
+    """What a widget's address asks for: its language and whether it lists the member states."""
+    locale: str
+    countries: bool
+
+
+def widget_ask(query: str, accept_language: str, locales: tuple[str, ...]) -> WidgetAsk:
     """`?locale=`, else the browser's language: the same choice as the API's, and no person's
-    stored language, since the widget knows nobody."""
-    asked = parse_qs(query).get("locale", [None])[0] if query else None
-    return _best_locale(asked, accept_language, locales)
+    stored language, since the widget knows nobody; `?countries=1` adds the member states."""
+    asked = parse_qs(query) if query else {}
+    return WidgetAsk(_best_locale(asked.get("locale", [None])[0], accept_language, locales),
+                     asked.get("countries", [""])[0].lower() in ("1", "true", "yes"))
 
 
-def _render(title: str, locale: str, counter: dict) -> bytes:
-    with force_locale(locale):
+def _render(slug: str, title: str, ask: WidgetAsk, counter: dict) -> bytes:
+    countries = public_country_figures(get_campaign(slug)) if ask.countries else []
+    with force_locale(ask.locale):
         return render_template(
-            "embed/counter.html", locale=locale, style=WIDGET_STYLE, title=title, counter=counter,
-            updated=datetime.fromisoformat(counter["updated_at"]),
+            "embed/counter.html", locale=ask.locale, style=WIDGET_STYLE, title=title, counter=counter,
+            updated=datetime.fromisoformat(counter["updated_at"]), countries=countries,
         ).encode()
 
 
-def widget_entry(slug: str, locale: str) -> WidgetEntry | None:
-    """The widget of a campaign in a language, made afresh only when the counter or the title changed."""
+def widget_entry(slug: str, ask: WidgetAsk) -> WidgetEntry | None:
+    """The widget of a campaign as asked, made afresh only when the counter or the title changed:
+    the counter's ETag changes with every figure of every country, so the list follows it too."""
     counter = counter_entry(slug)
     if counter is None:
         return None
     title = get_campaign(slug).title
     app = current_app._get_current_object()
     local = _local(app)
-    known = local.get((slug, locale))
+    known = local.get((slug, ask))
     if known is not None and known.counter_etag == counter.etag and known.title == title:
         body = known.body
     else:
-        body = _render(title, locale, json.loads(counter.body))
-    etag = f'{counter.etag[:-1]}.{locale}.{hashlib.sha256(title.encode()).hexdigest()[:8]}"'
+        body = _render(slug, title, ask, json.loads(counter.body))
+    variant = f"{ask.locale}.countries" if ask.countries else ask.locale
+    etag = f'{counter.etag[:-1]}.{variant}.{hashlib.sha256(title.encode()).hexdigest()[:8]}"'
     headers = [("ETag", etag), ("Cache-Control", dict(counter.headers)["Cache-Control"]),
-               ("Vary", "Accept-Language"), ("Content-Language", locale),
+               ("Vary", "Accept-Language"), ("Content-Language", ask.locale),
                ("Content-Security-Policy", WIDGET_POLICY), ("X-Content-Type-Options", "nosniff"),
                ("Referrer-Policy", "no-referrer"), ("Cross-Origin-Resource-Policy", "cross-origin")]
-    entry = local[(slug, locale)] = WidgetEntry(counter.expires, counter.etag, title, etag, body, headers)
+    entry = local[(slug, ask)] = WidgetEntry(counter.expires, counter.etag, title, etag, body, headers)
     return entry
 
 
@@ -109,9 +125,9 @@ def _answer(entry: WidgetEntry, if_none_match: str | None) -> tuple[str, list[tu
 @blp.get("/<slug>/counter")
 def counter(slug):
     """The widget, for an iframe on any site: no cookies, nothing loaded from anywhere."""
-    locale = widget_locale(request.query_string.decode("latin-1"), request.headers.get("Accept-Language", ""),
-                           current_app.extensions["coalition.config"].locales)
-    entry = widget_entry(slug, locale)
+    ask = widget_ask(request.query_string.decode("latin-1"), request.headers.get("Accept-Language", ""),
+                     current_app.extensions["coalition.config"].locales)
+    entry = widget_entry(slug, ask)
     if entry is None:
         raise NotFound(_("No campaign has this slug."))
     status, headers, body = _answer(entry, request.headers.get("If-None-Match"))
@@ -148,9 +164,9 @@ class WidgetShortcut:
         if environ.get("REQUEST_METHOD") == "GET":
             match = WIDGET_PATH.match(environ.get("PATH_INFO", ""))
             if match:
-                locale = widget_locale(environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT_LANGUAGE", ""),
-                                       self.locales)
-                entry = self.local.get((match.group(1), locale))
+                ask = widget_ask(environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+                                 self.locales)
+                entry = self.local.get((match.group(1), ask))
                 if entry is not None and entry.expires > time.monotonic():
                     status, headers, body = _answer(entry, environ.get("HTTP_IF_NONE_MATCH"))
                     start_response(status, headers)

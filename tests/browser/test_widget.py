@@ -30,6 +30,10 @@ def partner_site(tmp_path_factory, live_server, campaign):
         '<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Partner</title></head>'
         f'<body><main><h1>Unterschreiben Sie!</h1><script src="{live_server.url}/embed/{campaign}/counter.js" '
         'data-locale="de"></script></main></body></html>')
+    (folder / "states.html").write_text(
+        '<!doctype html><html lang="pt"><head><meta charset="utf-8"><title>Parceiro</title></head>'
+        f'<body><main><h1>Assine!</h1><script src="{live_server.url}/embed/{campaign}/counter.js" '
+        'data-countries></script></main></body></html>')
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -65,3 +69,17 @@ def test_the_widget_alone_speaks_the_browser_language_and_passes_axe(live_server
     assert page.locator("progress").get_attribute("aria-label")
     assert fits_width(page)
     assert serious_violations(page) == []
+
+
+def test_a_partner_lists_the_member_states_with_one_attribute_readable_on_a_phone(
+        live_server, partner_site, campaign, new_page):
+    page = new_page(locale="en", viewport=PHONE)
+    page.goto(partner_site + "/states.html")
+    assert page.locator("iframe").get_attribute("src").endswith("/counter?locale=pt&countries=1")
+    frame = page.frame_locator("iframe")
+    assert frame.locator("caption").inner_text() == "Os Estados-Membros face aos seus limiares"
+    assert frame.locator("tbody th").count() == 27
+    alone = new_page(locale="pt", viewport=PHONE)
+    alone.goto(f"{live_server.url}/embed/{campaign}/counter?countries=1")
+    assert fits_width(alone)
+    assert serious_violations(alone) == []

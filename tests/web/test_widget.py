@@ -84,3 +84,47 @@ def test_a_new_title_shows_in_the_widget_once_its_copy_expires(client, campaign,
         assert time.monotonic() < deadline
         time.sleep(0.1)
     assert "Reclaim Your Face" not in after.text and after.headers["ETag"] != before.headers["ETag"]
+
+
+def member_state_rows(page: str) -> list[str]:
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [row.split("</th>", 1)[0].rsplit(">", 1)[1] for row in body.split('<th scope="row"')[1:]]
+
+
+def test_the_widget_lists_the_member_states_against_their_thresholds_when_asked(client, campaign, auth_headers):
+    headers = auth_headers(factories.make_organization(), "signatures:write")
+    client.post(f"/api/v1/campaigns/{campaign.slug}/signatures", headers=headers,
+                json={"reports": [report(country="MT", count=4_320), report(country="DE", count=30_000)]})
+    plain = widget(client, campaign, "?locale=de")
+    assert "<table" not in plain.text
+    listed = widget(client, campaign, "?locale=de&countries=1")
+    assert listed.status_code == 200 and "Mitgliedstaat" in listed.text
+    rows = member_state_rows(listed.text)
+    # Every member state, furthest along first: Malta at its 4,320, then Germany's 30,000 of 69,120.
+    assert len(rows) == 27 and rows[:2] == ["Malta", "Deutschland"]
+    assert '<tr class="met"><th scope="row">Malta</th><td>4.320</td><td>4.320' in listed.text
+    assert "30.000</td><td>69.120</td>" in listed.text and listed.text.count('class="met"') == 1
+    assert listed.headers["ETag"] != plain.headers["ETag"] and ".de.countries." in listed.headers["ETag"]
+    assert widget(client, campaign, "?countries=1&locale=de", **{"If-None-Match": listed.headers["ETag"]}).status_code == 304
+    assert "http" not in listed.text and "<script" not in listed.text and len(listed.data) < 8192
+    # No organization is named: the list is the coalition's, per country.
+    assert "organization" not in listed.text.lower()
+
+
+def test_a_closed_campaigns_widget_lists_the_figures_it_closed_with(client, campaign, auth_headers, db_session):
+    member = factories.make_organization()
+    coordinator = auth_headers(factories.make_organization(role="coordinator"), ["signatures:write", "admin"])
+    client.post(f"/api/v1/campaigns/{campaign.slug}/signatures", headers=auth_headers(member, "signatures:write"),
+                json=report(country="FR", count=500))
+    assert client.patch(f"/api/v1/campaigns/{campaign.slug}", headers=coordinator,
+                        json={"status": "closed"}).status_code == 200
+    correction = report(country="FR", count=9_000, organization=member.slug, reason="late paper forms")
+    assert client.post(f"/api/v1/campaigns/{campaign.slug}/signatures", headers=coordinator,
+                       json=correction).status_code == 201
+    time.sleep(2.1)  # past every cached copy
+    listed = widget(client, campaign, "?locale=fr&countries=yes")
+    assert member_state_rows(listed.text)[0] == "France" and "<td>500</td>" in listed.text
+    assert "9\u202f500" not in listed.text and "9 500" not in listed.text
+    assert client.get(f"/api/v1/campaigns/{campaign.slug}/counter").get_json()["total"] == 500
+    assert set(client.get(f"/api/v1/campaigns/{campaign.slug}/counter").get_json()) == {
+        "campaign", "total", "goal", "countries_over_threshold", "updated_at"}
