@@ -1,4 +1,4 @@
-"""Recording every change made through the API, for every domain, without their help.
+"""Recording every change made through the API (and pages marked so), for every domain, without their help.
 
 The entry is added to the request's own transaction just before it commits, so a change and
 its entry are stored together or not at all: a request that fails before committing leaves no
@@ -34,11 +34,19 @@ def audited_by_its_own_records(view):
     return view
 
 
+def audited_page(view):
+    """Mark a page's view whose changes the audit log records as it records the API's (people
+    invited, changed and removed from the pages)."""
+    view.audited_page = True
+    return view
+
+
 def _auditable() -> bool:
-    if not (has_request_context() and g.get("principal") is not None
-            and request.method in MUTATING_METHODS and request.path.startswith("/api/")):
+    if not (has_request_context() and g.get("principal") is not None and request.method in MUTATING_METHODS):
         return False
     view = current_app.view_functions.get(request.endpoint)
+    if not (request.path.startswith("/api/") or getattr(view, "audited_page", False)):
+        return False
     return not getattr(view, "audited_by_its_own_records", False)
 
 

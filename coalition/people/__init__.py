@@ -53,7 +53,7 @@ def _person_locale() -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    # The account, invitation and single sign-on pages add their routes to pages.blp first.
+    # The account, invitation, single sign-on and people pages add their routes to pages.blp first.
     from coalition.people import (  # noqa: F401
         account_pages,
         consent,
@@ -62,6 +62,7 @@ def init_app(app: Flask) -> None:
         pages,
         session_store,
         sso_pages,
+        team_pages,
     )
     from coalition.web import register_pages
 

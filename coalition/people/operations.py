@@ -120,6 +120,13 @@ def create_invitation(person: Person) -> tuple[Invitation, str]:
     return invitation, f"{config.public_url}/invitations/{token}"
 
 
+def invite_person(organization, **fields) -> tuple[Person, Invitation, str]:
+    """A new person of `organization` with their single-use invitation link."""
+    person = add_person(organization, **fields)
+    invitation, url = create_invitation(person)
+    return person, invitation, url
+
+
 def get_open_invitation(token: str) -> Invitation | None:
     """The invitation of a link, unless it was used, replaced or has expired."""
     invitation = db.session.scalars(select(Invitation).filter_by(token_hash=hash_secret(token))).first()

@@ -49,8 +49,7 @@ def list_people(args, slug):
 @blp.response(201, InvitedPersonSchema)
 def invite_person(data, slug):
     """Invite a person; the answer holds their single-use invitation link (valid 7 days)."""
-    person = operations.add_person(get_organization_or_404(slug), **data)
-    invitation, url = operations.create_invitation(person)
+    person, invitation, url = operations.invite_person(get_organization_or_404(slug), **data)
     audit_object("person", person.id)
     db.commit()
     return _Invited(person, invitation, url)

@@ -27,6 +27,8 @@ EXPORT_STATUSES = {"queued": _l("waiting"), "running": _l("being built"), "finis
                    "failed": _l("failed")}
 FIELD_NAMES = {"title": _l("Title"), "summary": _l("Summary"), "body": _l("Text")}
 SOURCE_STATUSES = {"active": _l("Working"), "failing": _l("Failing"), "paused": _l("Paused")}
+ROLES = {"coordinator": _l("Coordinator"), "member": _l("Staff"), "translator": _l("Translator"),
+         "reviewer": _l("Reviewer")}
 # Proca and Action Network are the platforms' own names.
 SOURCE_KINDS = {"eci_online": _l("Online collection system (ECI)"), "proca": "Proca",
                 "action_network": "Action Network", "json": _l("JSON document")}
@@ -47,6 +49,10 @@ def export_status_name(status: str) -> str:
 
 def source_status(status: str) -> str:
     return str(SOURCE_STATUSES.get(status, status))
+
+
+def role_name(role: str) -> str:
+    return str(ROLES.get(role, role))
 
 
 def source_kind(kind: str) -> str:
@@ -99,4 +105,4 @@ TEMPLATE_FILTERS = {"decimalformat": format_decimal, "percentformat": format_per
 TEMPLATE_GLOBALS = {"country_name": country_name, "channel_name": channel_name, "kind_name": kind_name,
                     "language_name": language_name, "state_name": state_name, "field_name": field_name,
                     "export_status_name": export_status_name, "source_status": source_status, "source_kind": source_kind,
-                    "describe_failure": describe}
+                    "role_name": role_name, "describe_failure": describe}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -150,3 +151,36 @@ def test_the_translator_may_not_write_a_language_not_theirs(live_server, new_pag
     assert page.get_by_role("alert").inner_text() == "You may read this language but not write in it."
     assert page.get_by_role("button", name="Save draft").count() == 0
     assert page.locator("textarea[name=title]").get_attribute("readonly") is not None
+
+
+@pytest.mark.parametrize("locale", ["it", "pl"])
+def test_a_coordinator_invites_a_translator_from_the_people_page_who_then_signs_in(
+        live_server, new_page, coalition, locale):
+    page = signed_in(new_page, live_server, coalition.coordinator, "/organizations/digitalcourage/people", locale,
+                     PHONE)
+    check(page, locale)
+    assert fits_width(page)
+    page.fill("#display_name", f"Lena {locale}")
+    page.fill("#email", f"lena-{locale}@example.org")
+    page.select_option("#role", "translator")
+    page.fill("#locales", "de")
+    page.locator("form[method=post][action$='/people'] button[type=submit]").click()
+    page.wait_for_load_state()
+    # The link names the configured public address; here the live server stands in for it.
+    link = live_server.url + urlsplit(page.locator("#invitation-url").input_value()).path
+    assert "/invitations/" in link
+    check(page, locale)
+    assert page.locator("tbody").get_by_text(f"Lena {locale}").count() == 1
+    invitee = new_page(locale="de")
+    invitee.goto(link)
+    invitee.fill("#password", "correct horse battery staple")
+    invitee.fill("#confirmation", "correct horse battery staple")
+    invitee.locator("form button[type=submit]").last.click()
+    invitee.wait_for_url("**/account?welcome=1")
+    invitee.goto(f"{live_server.url}/campaigns/{coalition.slug}/translate/de")
+    assert invitee.locator("html").get_attribute("lang") == "de"
+    assert invitee.url.endswith("/translate/de")
+    page.goto(f"{live_server.url}/organizations/digitalcourage/people")
+    page.get_by_role("link", name=f"Lena {locale}").click()
+    page.wait_for_load_state()
+    check(page, locale)
