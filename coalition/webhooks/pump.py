@@ -7,9 +7,9 @@ Only the pump's own thread touches the database; the loop's thread only sends HT
 from __future__ import annotations
 
 import asyncio
+import queue
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -140,15 +140,17 @@ async def _send(client: AsyncOutboundClient, outgoing: Outgoing) -> Response | O
 
 class Sender:
     """An event loop on a thread of its own sends; the caller's thread does the database work
-    meanwhile. Each subscription has a client (a connection pool) of its own, as small as its
-    concurrency: httpcore's pool scans its connections for every request, and one pool of
-    hundreds of connections costs more than the requests themselves."""
+    meanwhile. Each subscription has a client (its connections) of its own, as small as its
+    concurrency. Requests go to the loop in batches, one wake-up each, and their outcomes come
+    back on a queue, in the order they finish."""
 
     def __init__(self, config) -> None:
         self.config = config
         self.loop = asyncio.new_event_loop()
         self.clients: dict[str, AsyncOutboundClient] = {}
+        self.finished: queue.SimpleQueue[tuple[Outgoing, Response | OutboundError]] = queue.SimpleQueue()
         self.thread = threading.Thread(target=self.loop.run_forever, name="webhook-sender", daemon=True)
+        self._tasks: set[asyncio.Task] = set()
 
     def __enter__(self) -> Sender:
         self.thread.start()
@@ -164,14 +166,41 @@ class Sender:
         self.thread.join()
         self.loop.close()
 
-    def send(self, outgoing: Outgoing) -> Future:
-        client = self.clients.get(outgoing.subscription_id)
+    def _client(self, subscription_id: str) -> AsyncOutboundClient:
+        client = self.clients.get(subscription_id)
         if client is None:
             config = self.config
-            client = self.clients[outgoing.subscription_id] = AsyncOutboundClient(
+            client = self.clients[subscription_id] = AsyncOutboundClient(
                 config.outbound_timeout, config.outbound_allow_private,
                 max_connections=config.webhook_endpoint_concurrency, connect_timeout=config.webhook_connect_timeout)
-        return asyncio.run_coroutine_threadsafe(_send(client, outgoing), self.loop)
+        return client
+
+    async def _deliver(self, outgoing: Outgoing) -> None:
+        self.finished.put((outgoing, await _send(self._client(outgoing.subscription_id), outgoing)))
+
+    def _start(self, batch: list[Outgoing]) -> None:
+        for outgoing in batch:
+            task = self.loop.create_task(self._deliver(outgoing))
+            self._tasks.add(task)  # the loop keeps only weak references to its tasks
+            task.add_done_callback(self._tasks.discard)
+
+    def send(self, batch: list[Outgoing]) -> None:
+        if batch:
+            self.loop.call_soon_threadsafe(self._start, batch)
+
+    def outcomes(self, timeout: float, not_before: float) -> list[tuple[Outgoing, Response | OutboundError]]:
+        """What finished, waiting up to `timeout` for the first, then until `not_before`
+        (time.monotonic()) for those that finish meanwhile."""
+        try:
+            done = [self.finished.get(timeout=timeout)]
+        except queue.Empty:
+            return []
+        time.sleep(max(0.0, not_before - time.monotonic()))
+        while True:
+            try:
+                done.append(self.finished.get_nowait())
+            except queue.Empty:
+                return done
 
 
 def pump(budget: float = 60.0, clock=utcnow, refill=None) -> dict[str, int]:
@@ -187,7 +216,7 @@ def pump(budget: float = 60.0, clock=utcnow, refill=None) -> dict[str, int]:
     config = current_app.extensions["coalition.config"]
     slots, per_endpoint = config.webhook_concurrency, config.webhook_endpoint_concurrency
     deadline = time.monotonic() + budget
-    in_flight: dict[Future, Outgoing] = {}
+    in_flight = 0
     busy: dict[str, int] = {}
     limits: dict[str, int] = {}
     bodies = Bodies()
@@ -199,22 +228,22 @@ def pump(budget: float = 60.0, clock=utcnow, refill=None) -> dict[str, int]:
             if refill is not None and started - refilled >= REFILL_EVERY:
                 refill()
                 refilled = time.monotonic()
-            free = slots - len(in_flight)
+            free = slots - in_flight
             if time.monotonic() < deadline and (free >= max(1, slots // REFILL_SHARE) or not in_flight):
-                for outgoing in claim(free, busy, limits, per_endpoint, clock(), bodies, held_endpoints()):
-                    in_flight[sender.send(outgoing)] = outgoing
-                    busy[outgoing.subscription_id] = busy.get(outgoing.subscription_id, 0) + 1
+                batch = claim(free, busy, limits, per_endpoint, clock(), bodies, held_endpoints())
                 db.commit()
+                sender.send(batch)
+                for outgoing in batch:
+                    busy[outgoing.subscription_id] = busy.get(outgoing.subscription_id, 0) + 1
+                in_flight += len(batch)
             if not in_flight:
                 break
-            wait(in_flight, timeout=REFILL_EVERY, return_when=FIRST_COMPLETED)
-            time.sleep(max(0.0, started + ROUND - time.monotonic()))
+            done = sender.outcomes(REFILL_EVERY, not_before=started + ROUND)
             now = clock()
             successes = []
-            for future in [future for future in in_flight if future.done()]:
-                outgoing = in_flight.pop(future)
+            for outgoing, outcome in done:
+                in_flight -= 1
                 busy[outgoing.subscription_id] -= 1
-                outcome = future.result()
                 success = isinstance(outcome, Response) and 200 <= outcome.status_code < 300
                 if success:
                     successes.append((outgoing.delivery_id, outcome))
