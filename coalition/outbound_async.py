@@ -193,27 +193,39 @@ class AsyncOutboundClient:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.max_connections)
         started = time.monotonic()
+        try:
+            # The whole attempt (a slot, connecting, a retry on a fresh connection) has a deadline
+            # too, within the lease a delivery is claimed for.
+            async with asyncio.timeout(2 * self.timeout):
+                status, fields, body = await self._request(key, request, content or b"", max_body)
+        except TimeoutError:
+            raise OutboundError("the answer took too long", code="timeout") from None
+        decoded = httpx.Headers([(name.decode("latin-1"), value.decode("latin-1")) for name, value in fields])
+        return Response(status, decoded, body, time.monotonic() - started)
+
+    async def _request(self, key: tuple[str, str, int], request: h11.Request, content: bytes,
+                       max_body: int) -> tuple[int, list, bytes]:
+        scheme, host, port = key
         async with self._slots:
             connection = self._connection(key)
             reused = connection is not None
-            connection = connection or await self._connect(parts.scheme, host, port)
+            connection = connection or await self._connect(scheme, host, port)
             try:
                 try:
-                    status, fields, body = await self._exchange(connection, request, content or b"", max_body)
+                    answer = await self._exchange(connection, request, content, max_body)
                 except _NoAnswer:
                     if not reused:
                         raise
                     # An idle connection the receiver had closed meanwhile: once more on a new one.
                     connection.close()
-                    connection = await self._connect(parts.scheme, host, port)
-                    status, fields, body = await self._exchange(connection, request, content or b"", max_body)
+                    connection = await self._connect(scheme, host, port)
+                    answer = await self._exchange(connection, request, content, max_body)
             except BaseException:
                 connection.close()
                 raise
             if not connection.writer.is_closing():
                 self._idle.setdefault(key, []).append(connection)
-        decoded = httpx.Headers([(name.decode("latin-1"), value.decode("latin-1")) for name, value in fields])
-        return Response(status, decoded, body, time.monotonic() - started)
+            return answer
 
     def _fields(self, scheme: str, host: str, port: int, content: bytes, headers: dict[str, str]) -> list:
         authority = f"[{host}]" if ":" in host else host
