@@ -61,6 +61,14 @@ def _person_page(person, errors=None, values=None, status=200):
         values={**current, **(values or {})}), status
 
 
+def _invited(organization: Organization, person, invitation, url: str):
+    """Commit a new invitation and show its link, once."""
+    audit_object("person", person.id)
+    db.commit()
+    return _people_page(organization, invited={"person": person, "url": url, "expires": invitation.expires_at},
+                        status=201)
+
+
 @blp.get("/people")
 @sign_in_required("admin")
 def people_home():
@@ -87,10 +95,7 @@ def invite(slug):
     except ProblemError as problem:
         db.rollback()
         return _people_page(organization, problem_messages(problem), values, status=problem.status)
-    audit_object("person", person.id)
-    db.commit()
-    return _people_page(organization, invited={"person": person, "url": url, "expires": invitation.expires_at},
-                        status=201)
+    return _invited(organization, person, invitation, url)
 
 
 @blp.get("/organizations/<slug>/people/<person_id>")
@@ -123,10 +128,7 @@ def reinvite(slug, person_id):
     organization = get_organization_or_404(slug)
     person = operations.get_person_of_or_404(organization, person_id)
     invitation, url = operations.create_invitation(person)
-    audit_object("person", person.id)
-    db.commit()
-    return _people_page(organization, invited={"person": person, "url": url, "expires": invitation.expires_at},
-                        status=201)
+    return _invited(organization, person, invitation, url)
 
 
 @blp.get("/organizations/<slug>/people/<person_id>/remove")
