@@ -65,8 +65,10 @@ def test_a_higher_figure_is_a_new_total_and_announced(client, writer, member, ca
     systems.documents["/eci/report/map"] = eci_map({"fr": 150})
     poll(source_id)
     assert figures_of(campaign, member) == {"FR": 150}
-    reported = db.session.scalars(select(OutboxEvent).filter_by(kind="signatures.reported")).all()
-    assert [e.payload["figures"] for e in reported][-1] == [{"country": "FR", "channel": "online", "count": 150}]
+    reported = db.session.scalars(select(OutboxEvent).filter_by(kind="signatures.reported")
+                                  .order_by(OutboxEvent.created_date)).all()
+    assert [e.payload["figures"] for e in reported] == [[{"country": "FR", "channel": "online", "count": count}]
+                                                         for count in (100, 150)]
     runs = client.get(f"/api/v1/sources/{source_id}/runs", headers=writer).get_json()["items"]
     assert [(run["outcome"], run["written"]) for run in runs] == [("changed", 1), ("changed", 1)]
 

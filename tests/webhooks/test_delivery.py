@@ -167,13 +167,14 @@ def test_a_slow_endpoint_never_holds_up_the_others(member, db_session, configure
                                               "kind": "leaflet", "revision": 1})
         db_session.commit()
         started = time.monotonic()
-        # Claiming stops after a second; what is in flight then is finished.
-        deliver(budget=1)
+        # Claiming stops after two seconds (ample on a loaded machine: about 0.15 s on a quiet
+        # one); what is in flight then is finished.
+        deliver(budget=2)
         for fast in (fast_a, fast_b):
             assert len(fast.received) == 20
-            # The healthy endpoints had everything within a second, while the slow one held one
-            # request for 3 s: until an endpoint answers, it gets one slot, not its full share.
-            assert max(r.at for r in fast.received) - started < 1.5
+            # The healthy endpoints had everything before the slow one's first answer, while it
+            # held one request for 3 s: until an endpoint answers, it gets one slot, not its share.
+            assert max(r.at for r in fast.received) - started < 2.5
         assert len(slow.received) == 1
 
 
