@@ -184,3 +184,12 @@ def test_a_coordinator_invites_a_translator_from_the_people_page_who_then_signs_
     page.get_by_role("link", name=f"Lena {locale}").click()
     page.wait_for_load_state()
     check(page, locale)
+    page.locator("a[href$='/remove']").click()
+    page.wait_for_load_state()
+    check(page, locale)
+    page.locator("form[action$='/remove'] button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("tbody").get_by_text(f"Lena {locale}").count() == 0
+    assert page.get_by_role("status").count() == 1
+    invitee.goto(f"{live_server.url}/account")
+    assert "/login" in invitee.url  # removed: the invitee's session ended with them
