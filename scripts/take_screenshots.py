@@ -1,7 +1,8 @@
 """Serve the demo coalition on a temporary SQLite database and photograph the pages as people see them.
 
 Writes docs/screenshots/dashboard.png (a coordinator), workspace.png (a translator into German),
-report-phone.png (a member on a 390 px phone) and widget.png (the counter on a partner's page).
+report-phone.png (a member on a 390 px phone), people.png (a coordinator's people page),
+widget.png (the counter on a partner's page) and widget-countries.png (with the member states).
 """
 
 from __future__ import annotations
@@ -51,18 +52,20 @@ def serve_demo(folder: Path):
 
 
 def partner_page(folder: Path, base: str) -> str:
-    """A partner's page on another origin, with the one script tag the README shows."""
+    """A partner's site on another origin with the script tags the README shows: index.html with
+    the counter, countries.html with the member states too."""
     site = folder / "partner"
     site.mkdir()
-    (site / "index.html").write_text(
-        '<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Partner</title></head>'
-        '<body style="font-family: Georgia, serif; margin: 1rem; max-width: 30rem">'
-        "<h1>Unterschreiben Sie die Initiative!</h1>"
-        f'<script src="{base}/embed/reclaim-your-face/counter.js"></script></body></html>')
+    for name, attributes in (("index.html", ""), ("countries.html", " data-countries")):
+        (site / name).write_text(
+            '<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Partner</title></head>'
+            '<body style="font-family: Georgia, serif; margin: 1rem; max-width: 30rem">'
+            "<h1>Unterschreiben Sie die Initiative!</h1>"
+            f'<script src="{base}/embed/reclaim-your-face/counter.js"{attributes}></script></body></html>')
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}/index.html"
+    return f"http://127.0.0.1:{server.server_port}"
 
 
 def sign_in(page, base: str, name: str, path: str) -> None:
@@ -89,6 +92,7 @@ def main() -> None:
             ("workspace.png", "translator", "/campaigns/reclaim-your-face/translate/de?state=all", "de",
              {"width": 1100, "height": 1000}),
             ("report-phone.png", "member", "/campaigns/reclaim-your-face/report", "fr", {"width": 390, "height": 844}),
+            ("people.png", "coordinator", "/organizations/digitalcourage/people", "en", {"width": 1100, "height": 1100}),
         ]
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
@@ -99,12 +103,14 @@ def main() -> None:
                 sign_in(page, base, person, path)
                 page.screenshot(path=str(args.out / file_name))
                 context.close()
-            context = browser.new_context(locale="de", viewport={"width": 520, "height": 300})
-            page = context.new_page()
-            page.goto(partner)
-            page.frame_locator("iframe").locator(".total").wait_for()
-            page.screenshot(path=str(args.out / "widget.png"))
-            context.close()
+            for file_name, partner_path, height in (("widget.png", "/index.html", 300),
+                                                    ("widget-countries.png", "/countries.html", 1060)):
+                context = browser.new_context(locale="de", viewport={"width": 520, "height": height})
+                page = context.new_page()
+                page.goto(partner + partner_path)
+                page.frame_locator("iframe").locator(".total").wait_for()
+                page.screenshot(path=str(args.out / file_name))
+                context.close()
             browser.close()
         server.shutdown()
     for picture in sorted(args.out.glob("*.png")):

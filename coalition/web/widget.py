@@ -39,7 +39,7 @@ WIDGET_STYLE = (
     "progress{width:100%;height:.9rem;accent-color:#0b4f9c}p{margin:.2rem 0}.small{font-size:.85rem;color:#585c66}"
     "table{width:100%;border-collapse:collapse;margin:.4rem 0;font-size:.85rem}caption{text-align:start;"
     "font-weight:600}th,td{padding:.1rem .2rem;border-bottom:1px solid #e4e6ea}th{text-align:start;font-weight:400}"
-    "td{text-align:end;font-variant-numeric:tabular-nums}.met th,.met td{font-weight:700}"
+    "td,thead th+th{text-align:end}td{font-variant-numeric:tabular-nums}.met th,.met td{font-weight:700}"
     ".hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}"
 )
 STYLE_HASH = base64.b64encode(hashlib.sha256(WIDGET_STYLE.encode()).digest()).decode()

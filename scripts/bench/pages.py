@@ -4,7 +4,8 @@ Needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL; use a database of your own:
 demo campaign and a benchmark campaign) and wrk. Measures:
 
 - the partner widget's req/s ÷ the bare Flask JSON route's req/s (scripts/bench/baseline_app.py),
-  both under gunicorn (2 sync workers), alternating runs (goal ≥ 0.8 at 32 connections);
+  both under gunicorn (2 sync workers), alternating runs (goal ≥ 0.8 at 32 connections), with
+  and without the member states (`?countries=1`);
 - the dashboard's server time ÷ the server time of `GET …/progress` on the same campaign, both in
   the process through the test client, medians of interleaved runs (goal ≤ 3);
 - each page's HTML + CSS + JS in bytes (goal < 100 KB).
@@ -116,7 +117,9 @@ def page_sizes(app) -> dict[str, int]:
     pages = {"dashboard": (f"/campaigns/{SLUG}", "coordinator"), "report": (f"/campaigns/{SLUG}/report", "member"),
              "actions": (f"/campaigns/{SLUG}/actions", "member"),
              "workspace": (f"/campaigns/{SLUG}/translate/de", "translator"),
-             "widget": (f"/embed/{SLUG}/counter", None)}
+             "people": ("/organizations/digitalcourage/people", "coordinator"),
+             "widget": (f"/embed/{SLUG}/counter", None),
+             "widget, states": (f"/embed/{SLUG}/counter?countries=1", None)}
     sizes = {}
     for name, (path, person) in pages.items():
         client = signed_in(app, person) if person else app.test_client()
@@ -141,24 +144,26 @@ def main() -> None:
     sizes = page_sizes(app)
     servers = [start("coalition.wsgi:app", APP_PORT, ROOT), start("baseline_app:app", BASE_PORT, Path(__file__).parent)]
     try:
-        widget_url = f"http://127.0.0.1:{APP_PORT}/embed/{SLUG}/counter?locale=de"
-        bare_url = f"http://127.0.0.1:{BASE_PORT}/json"
-        wrk(widget_url, 2, args.connections)
-        wrk(bare_url, 2, args.connections)
-        rounds = {"widget": [], "bare_json": []}
+        urls = {"widget": f"http://127.0.0.1:{APP_PORT}/embed/{SLUG}/counter?locale=de",
+                "widget, states": f"http://127.0.0.1:{APP_PORT}/embed/{SLUG}/counter?locale=de&countries=1",
+                "bare_json": f"http://127.0.0.1:{BASE_PORT}/json"}
+        for url in urls.values():
+            wrk(url, 2, args.connections)
+        rounds = {name: [] for name in urls}
         for _ in range(args.rounds):
-            rounds["widget"].append(wrk(widget_url, args.duration, args.connections))
-            rounds["bare_json"].append(wrk(bare_url, args.duration, args.connections))
+            for name, url in urls.items():
+                rounds[name].append(wrk(url, args.duration, args.connections))
     finally:
         for server in servers:
             server.terminate()
         for server in servers:
             server.wait(timeout=30)
 
-    widget_ratio = statistics.median(a["rps"] / b["rps"] for a, b in zip(rounds["widget"], rounds["bare_json"]))
     print(f"{args.rounds} rounds of {args.duration} s, {args.connections} connections; {args.requests} timed requests:")
-    print(f"widget         {statistics.median(r['rps'] for r in rounds['widget']):9.0f} req/s   bare JSON "
-          f"{statistics.median(r['rps'] for r in rounds['bare_json']):9.0f} req/s   ratio {widget_ratio:.2f} (goal >= 0.8)")
+    for name in ("widget", "widget, states"):
+        ratio = statistics.median(a["rps"] / b["rps"] for a, b in zip(rounds[name], rounds["bare_json"]))
+        print(f"{name:14} {statistics.median(r['rps'] for r in rounds[name]):9.0f} req/s   bare JSON "
+              f"{statistics.median(r['rps'] for r in rounds['bare_json']):9.0f} req/s   ratio {ratio:.2f} (goal >= 0.8)")
     print(f"dashboard      {times['dashboard'] * 1000:9.1f} ms      progress  {times['progress'] * 1000:9.1f} ms      "
           f"ratio {times['dashboard'] / times['progress']:.2f} (goal <= 3)")
     for name, size in sizes.items():

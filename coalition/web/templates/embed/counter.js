@@ -20,6 +20,6 @@
   frame.style.border = "0";
   frame.style.width = "100%";
   frame.style.maxWidth = (script.getAttribute("data-width") || "420") + "px";
-  frame.style.height = (script.getAttribute("data-height") || (countries ? "820" : "220")) + "px";
+  frame.style.height = (script.getAttribute("data-height") || (countries ? "960" : "220")) + "px";
   script.parentNode.insertBefore(frame, script.nextSibling);
 }());
