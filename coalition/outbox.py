@@ -40,11 +40,16 @@ def record_event(kind: str, payload: dict) -> RecordedEvent:
     One plain INSERT, not an ORM object: every signature report writes an event, and the
     unit of work's flush cost a report more than the statement itself.
     """
-    from coalition.webhooks.tasks import kick_dispatch
-
     event = RecordedEvent(new_uuid(), kind, payload, utcnow())
     db.session.execute(_INSERT, {"id": event.id, "kind": kind, "payload": payload,
                                  "created_date": event.created_date, "dispatched_date": None})
+    dispatch_after_commit()
+    return event
+
+
+def dispatch_after_commit() -> None:
+    """Once the transaction commits, set the delivery of its events going (once however many)."""
+    from coalition.webhooks.tasks import kick_dispatch
+
     if kick_dispatch not in db.session.info.get("after_commit", ()):
         db.after_commit(kick_dispatch)
-    return event

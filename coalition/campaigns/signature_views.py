@@ -32,7 +32,6 @@ from coalition.i18n import _
 from coalition.organizations.operations import get_organization_or_404
 from coalition.pagination import keyset_paginate
 from coalition.schemas import page_response, page_schema
-from coalition.webhooks.events import announce_figures
 
 blp = Blueprint("signatures", __name__, url_prefix="/campaigns", description="Signature reports.")
 
@@ -112,7 +111,6 @@ def post_signatures(slug):
                     earlier.response_body, status=earlier.status_code, mimetype="application/json")
         items, single = _load_reports(payload)
         outcome = record_reports_to(slug, principal, items, single=single)
-        announce_figures(slug, outcome["figures"])
         body = _answer_body(outcome)
         if key is not None:
             idempotency.store_answer(principal.organization_id, key, 201, body)

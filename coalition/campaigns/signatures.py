@@ -32,7 +32,8 @@ from coalition.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from coalition.extensions import db
 from coalition.i18n import _
 from coalition.organizations.models import Organization
-from coalition.outbox import record_event
+from coalition.outbox import dispatch_after_commit, record_event
+from coalition.webhooks.events import announce_figures
 
 
 def item_errors(errors: dict[int, dict], single: bool) -> ValidationFailed:
@@ -180,7 +181,8 @@ def _answer(reports: list[dict], figures: list[tuple], slugs: dict[str, str]) ->
 
 
 def record_reports_to(slug: str, principal, items: list[dict], single: bool = False) -> dict:
-    """`record_reports` for the campaign with this slug; one plain delta on PostgreSQL takes one statement.
+    """`record_reports` for the campaign with this slug, announced (`signatures.reported`); one
+    plain delta on PostgreSQL takes one statement, its announcement included.
 
     That statement only takes a report the campaign accepts as it stands and that is no older
     than what its tally holds; anything else goes through `record_reports`, which says what is
@@ -189,7 +191,7 @@ def record_reports_to(slug: str, principal, items: list[dict], single: bool = Fa
     item = items[0]
     if (len(items) > 1 or item["mode"] != "delta" or item.get("organization") not in (None, principal.organization_slug)
             or db.session.get_bind().dialect.name != "postgresql"):
-        return record_reports(campaign_rules_or_404(slug), principal, items, single)
+        return _announced(slug, record_reports(campaign_rules_or_404(slug), principal, items, single))
     now = utcnow()
     report_id, reason = new_time_ordered_uuid(), item.get("reason")
     found = None
@@ -198,11 +200,13 @@ def record_reports_to(slug: str, principal, items: list[dict], single: bool = Fa
             "id": report_id, "organization_id": principal.organization_id, "country": item["country"],
             "channel": item["channel"], "mode": "delta", "count": item["count"], "as_of": item["as_of"],
             "reason": reason, "client_id": principal.client_id, "created_date": now,
-        }, item["country"] in eci.member_states())
+        }, item["country"] in eci.member_states(), principal.organization_slug)
         if found is None:
             raise NotFound(_("No campaign has this slug."))
     if found is None or found[1] is None:
-        return record_reports(found[0] if found else campaign_rules_or_404(slug), principal, items, single)
+        return _announced(slug, record_reports(found[0] if found else campaign_rules_or_404(slug), principal, items,
+                                               single))
+    dispatch_after_commit()
     campaign, (figure, in_country, in_campaign) = found
     _record_milestones(campaign, {item["country"]}, ({item["country"]: in_country + figure}, in_campaign + figure))
     refresh_counter_after_commit(campaign.slug, throttled=True)
@@ -211,6 +215,11 @@ def record_reports_to(slug: str, principal, items: list[dict], single: bool = Fa
               "reason": reason, "figure": figure, "client_id": principal.client_id, "created_date": now}
     key = (principal.organization_id, item["country"], item["channel"])
     return _answer([answer], [(key, figure)], {principal.organization_id: principal.organization_slug})
+
+
+def _announced(slug: str, outcome: dict) -> dict:
+    announce_figures(slug, outcome["figures"])
+    return outcome
 
 
 def _known_milestones() -> set[tuple[str, str]]:

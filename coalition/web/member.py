@@ -30,7 +30,6 @@ from coalition.people.sessions import page_principal, sign_in_required
 from coalition.web.dashboard import latest_reports
 from coalition.web.forms import form_values, problem_messages
 from coalition.web.labels import campaign_countries
-from coalition.webhooks.events import announce_figures
 
 blp = Blueprint("member", __name__, template_folder="templates")
 
@@ -84,8 +83,7 @@ def record_report(slug):
         items, errors = load_each(SignatureReportInputSchema(), [payload])
         if errors:
             raise item_errors(errors, single=True)
-        outcome = record_reports_to(campaign.slug, principal, items, single=True)
-        announce_figures(campaign.slug, outcome["figures"])
+        record_reports_to(campaign.slug, principal, items, single=True)
         if key:
             idempotency.store_answer(principal.organization_id, key, 201, b"{}")
     except ProblemError as problem:

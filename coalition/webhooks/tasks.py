@@ -8,7 +8,9 @@ outbox, and the worker drains it when it starts and at every sweep.
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app
@@ -24,24 +26,47 @@ QUEUED_FLAG = "coalition:webhooks:dispatch-queued"
 # The longest the worker leaves the outbox unread, and a dispatch job runs before yielding.
 SWEEP_INTERVAL = 60
 PUMP_BUDGET = 60.0
+# A process asks for a dispatch at most this often (seconds).
+KICK_EVERY = 0.05
 
 
 def kick_dispatch() -> None:
-    """After a commit with events: have them dispatched soon."""
+    """After a commit with events: have them dispatched soon. The request does not wait for
+    Redis (a report would spend a round trip on it): a thread of the process queues the job,
+    one for any number of commits meanwhile."""
     from coalition.jobs import queue
 
     app = current_app._get_current_object()
     if not app.extensions["coalition.config"].dispatch_events:
         return
-    target = queue()
-    if target is None:
+    if queue() is None:
         _dispatch_on_a_thread(app)
         return
+    _wake(app, "coalition.dispatch_kick", _kick_loop)
+
+
+def _queue_dispatch() -> None:
+    from coalition.jobs import queue
+
     try:
         if cache.redis.set(QUEUED_FLAG, b"1", nx=True, ex=SWEEP_INTERVAL):
-            target.enqueue(dispatch_events)
+            queue().enqueue(dispatch_events)
     except RedisError:
         log.warning("could not queue webhook dispatch; the worker's sweep delivers the events", exc_info=True)
+
+
+def _kick_loop(app: Flask, wake: threading.Event) -> None:
+    with app.app_context():
+        while True:
+            wake.wait()
+            wake.clear()
+            try:
+                _queue_dispatch()
+            except Exception:
+                log.exception("could not queue webhook dispatch; the worker's sweep delivers the events")
+            # The commits of the next moment share one call: a stream of reports costs Redis a
+            # few calls a second per process, not one each, and their events wait KICK_EVERY at most.
+            time.sleep(KICK_EVERY)
 
 
 def dispatch_events() -> dict[str, int]:
@@ -89,15 +114,22 @@ def schedule_sweep(target, due: datetime | None, now: datetime | None = None) ->
 _thread_lock = threading.Lock()
 
 
+def _wake(app: Flask, name: str, loop) -> None:
+    """Wake the thread of this process that runs `loop(app, wake)`, started the first time. Per
+    process: a thread does not survive the fork of a server's workers, its Event would."""
+    key = (name, os.getpid())
+    with _thread_lock:
+        wake = app.extensions.get(key)
+        if wake is None:
+            wake = app.extensions[key] = threading.Event()
+            threading.Thread(target=loop, args=(app, wake), name=name, daemon=True).start()
+    wake.set()
+
+
 def _dispatch_on_a_thread(app: Flask) -> None:
     """Without a worker (the embedded default), one thread of the process delivers: woken by
     commits, and by itself when the next retry is due, so no request waits for a receiver."""
-    with _thread_lock:
-        wake = app.extensions.get("coalition.dispatch_wake")
-        if wake is None:
-            wake = app.extensions["coalition.dispatch_wake"] = threading.Event()
-            threading.Thread(target=_dispatch_loop, args=(app, wake), name="webhook-dispatch", daemon=True).start()
-    wake.set()
+    _wake(app, "coalition.dispatch_wake", _dispatch_loop)
 
 
 def _dispatch_loop(app: Flask, wake: threading.Event) -> None:

@@ -66,6 +66,25 @@ def test_a_report_reaches_the_receiver_signed_and_verifiable(client, receiver, a
     assert request.headers["webhook-id"]
 
 
+def test_a_delta_announces_its_new_figure_once_however_it_was_written(client, auth_headers, member, db_session):
+    """On PostgreSQL a plain delta writes its event in the statement that takes it; one further
+    back in time, or refused, goes the general way: the same event, once, or none."""
+    campaign = factories.make_campaign()
+    headers = auth_headers(member, "signatures:write")
+    url = f"/api/v1/campaigns/{campaign.slug}/signatures"
+    for count, as_of in ((5, "2026-03-02T12:00:00Z"), (7, "2026-03-01T12:00:00Z")):
+        assert client.post(url, headers=headers, json={"country": "DE", "channel": "online", "mode": "delta",
+                                                       "count": count, "as_of": as_of}).status_code == 201
+    assert client.post(url, headers=headers, json={"country": "DE", "channel": "online", "mode": "delta",
+                                                   "count": 1, "as_of": "2027-06-01T12:00:00Z"}).status_code == 422
+    events = db_session.scalars(select(OutboxEvent).filter_by(kind="signatures.reported")
+                                .order_by(OutboxEvent.created_date)).all()
+    assert [event.payload for event in events] == [
+        {"campaign": campaign.slug, "organization": member.slug,
+         "figures": [{"country": "DE", "channel": "online", "count": figure}]} for figure in (5, 12)]
+    assert all(event.dispatched_date is None for event in events)
+
+
 def test_retries_keep_the_webhook_id_and_body(receiver, member, db_session):
     answers = iter([Answer(500), Answer(503, headers={"Retry-After": "120"}), Answer(204)])
     receiver.answer = lambda request: next(answers)
