@@ -28,12 +28,11 @@ import httpx
 from coalition.outbound import (
     DEFAULT_MAX_BODY,
     OutboundError,
-    RefusedDestination,
     Response,
     ResponseTooLarge,
     _user_agent,
     check_url_form,
-    refusal,
+    checked_addresses,
     resolve,
 )
 
@@ -141,17 +140,12 @@ class AsyncOutboundClient:
         self._idle.clear()
 
     async def _addresses(self, host: str, port: int) -> list[str]:
+        """The synchronous client's resolution and refusals; an IP literal needs no lookup, so
+        only a name goes to a thread (the resolver blocks), under the connect timeout."""
+        find = resolve if self.allow_private else checked_addresses
         if _is_ip_literal(host):
-            addresses = [host]
-        else:
-            # The resolver blocks: it runs on a thread, under the connect timeout.
-            addresses = await asyncio.get_running_loop().run_in_executor(None, resolve, host, port)
-        if not self.allow_private:
-            for address in addresses:
-                reason = refusal(address)
-                if reason:
-                    raise RefusedDestination(f"{host} resolves to {address}, a {reason} address")
-        return addresses
+            return find(host, port)
+        return await asyncio.get_running_loop().run_in_executor(None, find, host, port)
 
     async def _connect(self, scheme: str, host: str, port: int) -> _Connection:
         tls = scheme == "https"

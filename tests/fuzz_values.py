@@ -131,7 +131,8 @@ def _repair(values: dict, operation_id: str) -> None:
 
 def _translation_locale(path_parameters: dict) -> str:
     """German, or a locale the campaign a step of a sequence made and changed translates into."""
-    campaign = db.session.scalar(select(Campaign).filter_by(slug=str(path_parameters.get("slug"))))
+    slug = path_parameters.get("slug")
+    campaign = db.session.scalar(select(Campaign).filter_by(slug=str(slug))) if slug is not None else None
     locales = translation_locales(campaign, campaign.source_locale) if campaign else []
     return "de" if "de" in locales or not locales else locales[0]
 

@@ -85,10 +85,15 @@ def add_person(organization, *, email: str, display_name: str, role: str = "memb
     return person
 
 
+def allowed_roles(organization) -> tuple[str, ...]:
+    """The roles a person of `organization` may have: coordinators only in coordinator organizations."""
+    return PERSON_ROLES if organization.is_coordinator else tuple(r for r in PERSON_ROLES if r != "coordinator")
+
+
 def _checked_role(organization, role: str) -> str:
     if role not in PERSON_ROLES:
         raise ValidationFailed(errors={"role": [_("Choose one of: %(roles)s.", roles=", ".join(PERSON_ROLES))]})
-    if role == "coordinator" and not organization.is_coordinator:
+    if role not in allowed_roles(organization):
         raise ValidationFailed(errors={"role": [_("Only coordinator organizations have coordinators.")]})
     return role
 

@@ -18,7 +18,7 @@ from coalition.extensions import db
 from coalition.organizations.models import Organization
 from coalition.organizations.operations import get_organization, get_organization_or_404
 from coalition.people import operations
-from coalition.people.models import LOCALE_ROLES, PERSON_ROLES
+from coalition.people.models import LOCALE_ROLES
 from coalition.people.pages import blp
 from coalition.people.schemas import PersonCreateSchema, PersonUpdateSchema
 from coalition.people.sessions import page_principal, sign_in_required
@@ -39,15 +39,11 @@ def _parsed(schema: ma.Schema, values: dict[str, str]) -> dict:
         raise ValidationFailed(errors=error.messages) from None
 
 
-def _roles(organization: Organization) -> tuple[str, ...]:
-    return PERSON_ROLES if organization.is_coordinator else tuple(r for r in PERSON_ROLES if r != "coordinator")
-
-
 def _people_page(organization: Organization, errors=None, values=None, invited=None, status=200):
     organizations = db.session.execute(select(Organization.slug, Organization.name).order_by(Organization.name)).all()
     return render_template(
         "people/people.html", organization=organization, organizations=organizations,
-        people=db.session.scalars(operations.list_people(organization)).all(), roles=_roles(organization),
+        people=db.session.scalars(operations.list_people(organization)).all(), roles=operations.allowed_roles(organization),
         locale_roles=LOCALE_ROLES, page_locales=SUPPORTED_LOCALES, errors=errors or {},
         values={"role": "member", **(values or {})}, invited=invited, notice=request.args.get("notice")), status
 
@@ -56,7 +52,7 @@ def _person_page(person, errors=None, values=None, status=200):
     current = {"display_name": person.display_name, "role": person.role,
                "locales": ", ".join(person.locales or []), "locale": person.locale or ""}
     return render_template(
-        "people/person.html", person=person, organization=person.organization, roles=_roles(person.organization),
+        "people/person.html", person=person, organization=person.organization, roles=operations.allowed_roles(person.organization),
         locale_roles=LOCALE_ROLES, page_locales=SUPPORTED_LOCALES, errors=errors or {},
         values={**current, **(values or {})}), status
 
@@ -73,8 +69,9 @@ def _invited(organization: Organization, person, invitation, url: str):
 @sign_in_required("admin")
 def people_home():
     """The people of the organization asked for (`?organization=`), else the person's own."""
-    asked = get_organization(request.args.get("organization", "")) if request.args.get("organization") else None
-    slug = asked.slug if asked is not None else page_principal().organization_slug
+    asked = request.args.get("organization")
+    found = get_organization(asked) if asked else None
+    slug = found.slug if found is not None else page_principal().organization_slug
     return redirect(url_for("people.organization_people", slug=slug), code=303)
 
 

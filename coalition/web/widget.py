@@ -82,11 +82,11 @@ def widget_ask(query: str, accept_language: str, locales: tuple[str, ...]) -> Wi
                      asked.get("countries", [""])[0].lower() in ("1", "true", "yes"))
 
 
-def _render(slug: str, title: str, ask: WidgetAsk, counter: dict) -> bytes:
-    countries = public_country_figures(get_campaign(slug)) if ask.countries else []
+def _render(campaign, ask: WidgetAsk, counter: dict) -> bytes:
+    countries = public_country_figures(campaign) if ask.countries else []
     with force_locale(ask.locale):
         return render_template(
-            "embed/counter.html", locale=ask.locale, style=WIDGET_STYLE, title=title, counter=counter,
+            "embed/counter.html", locale=ask.locale, style=WIDGET_STYLE, title=campaign.title, counter=counter,
             updated=datetime.fromisoformat(counter["updated_at"]), countries=countries,
         ).encode()
 
@@ -97,14 +97,15 @@ def widget_entry(slug: str, ask: WidgetAsk) -> WidgetEntry | None:
     counter = counter_entry(slug)
     if counter is None:
         return None
-    title = get_campaign(slug).title
+    campaign = get_campaign(slug)
+    title = campaign.title
     app = current_app._get_current_object()
     local = _local(app)
     known = local.get((slug, ask))
     if known is not None and known.counter_etag == counter.etag and known.title == title:
         body = known.body
     else:
-        body = _render(slug, title, ask, json.loads(counter.body))
+        body = _render(campaign, ask, json.loads(counter.body))
     variant = f"{ask.locale}.countries" if ask.countries else ask.locale
     etag = f'{counter.etag[:-1]}.{variant}.{hashlib.sha256(title.encode()).hexdigest()[:8]}"'
     headers = [("ETag", etag), ("Cache-Control", dict(counter.headers)["Cache-Control"]),
